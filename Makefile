@@ -1,0 +1,32 @@
+# Every target installs what it needs first (make setup), so a fresh clone only needs Python 3.11.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.setup-stamp
+DATA ?= data
+
+.PHONY: setup test lint typecheck pytest corpus demo clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+test: lint typecheck pytest
+
+lint: setup
+	$(BIN)/ruff check etl tests
+	$(BIN)/ruff format --check etl tests
+
+typecheck: setup
+	$(BIN)/mypy etl
+
+pytest: setup
+	$(BIN)/python -m pytest -q -n auto
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
