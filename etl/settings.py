@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from etl import __version__
@@ -51,3 +52,64 @@ class Settings:
     @property
     def processed_dir(self) -> Path:
         return self.data_dir / "processed"
+
+
+ENV_PREFIX = "ETL_"
+CONFIG_NAME = "etl.toml"
+
+
+def _coerce(name: str, value: object) -> object:
+    """Turn a config-file or environment value into the field's type, naming the field on error."""
+    kind = type(getattr(Settings(), name))
+    try:
+        if kind is Path:
+            return Path(str(value))
+        if kind is tuple:
+            items = value if isinstance(value, list | tuple) else str(value).split(",")
+            return tuple(str(v).strip() for v in items if str(v).strip())
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(text)
+            return text in ("1", "true", "yes", "on")
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"setting {name!r}: cannot use {value!r} as {kind.__name__}") from None
+
+
+def load_settings(
+    overrides: Mapping[str, object] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    config: Path | None = None,
+) -> Settings:
+    """Settings from, lowest to highest priority: defaults, `etl.toml`, `ETL_*` variables, flags.
+
+    `config` defaults to `./etl.toml` when that file exists. Unknown keys are errors, so a
+    typo in a cron job's environment or config file is loud, not ignored.
+    """
+    import os
+    import tomllib
+
+    names = {f.name for f in fields(Settings)}
+    values: dict[str, object] = {}
+    path = config if config is not None else Path(CONFIG_NAME)
+    if config is not None or path.exists():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ValueError(f"config file {path}: {exc}") from None
+        for key, value in table.items():
+            if key not in names:
+                raise ValueError(f"config file {path}: unknown setting {key!r}")
+            values[key] = _coerce(key, value)
+    for key, value in (os.environ if env is None else env).items():
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in names:
+            name = key[len(ENV_PREFIX) :].lower()
+            values[name] = _coerce(name, value)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = value
+    return replace(Settings(), **values)  # type: ignore[arg-type]
