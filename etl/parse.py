@@ -211,6 +211,7 @@ def _post(
         )
     date, source = post_date(parts.date, stamp)
     content = article.css_first(sel.CONTENT)
+    html = (content.inner_html or "") if content is not None else ""
     return Post(
         url=post_url,
         wp_id=wp_id,
@@ -222,8 +223,8 @@ def _post(
         published_at=stamp.astimezone(dt.UTC) if stamp else None,
         categories=tuple(dict.fromkeys(_names(article, sel.CATEGORIES))),
         tags=tuple(sorted({*_names(article, sel.TAGS), *([tag] if tag else [])})),
-        text=body_text(content) if content is not None else "",
-        html=(content.inner_html or "") if content is not None else "",
+        html=html,
+        text=body_text(content) if content is not None else "",  # after html: edits <br>
     )
 
 

@@ -33,7 +33,13 @@ def is_boilerplate(paragraph: str) -> bool:
 
 
 def paragraphs(node: Any) -> list[str]:
-    """Each `p` / `li` of a selectolax node, folded; empty ones and boilerplate dropped."""
+    """Each `p` / `li` of a selectolax node, folded; empty ones and boilerplate dropped.
+
+    Replaces the node's `<br>`s with spaces (a line break separates words): take any html
+    you need from the node first.
+    """
+    for br in node.css("br"):
+        br.replace_with(" ")
     out = []
     for block in node.css(sel.BLOCKS):
         # A p (or list) inside an li would be counted twice: the inner blocks are kept.
