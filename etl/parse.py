@@ -7,6 +7,7 @@ longer matches docs/CONTRACT.md the page carries drift Problems instead of fewer
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import replace
 from typing import Any
@@ -134,7 +135,7 @@ def _teasers(tree: Node, url: str, problems: list[Problem]) -> tuple[Teaser, ...
             )
         teasers.append(
             Teaser(
-                canonical_url(urljoin(url, href.strip())),
+                _absolute(url, href),
                 heading,
                 parts.title,
                 parts.date,
@@ -232,17 +233,31 @@ def _heading_and_url(article: Node, tree: Node, url: str, kind: PageKind) -> tup
     link = article.css_first(sel.TITLE_LINK)
     if link is not None:  # archive pages: the heading links to the post
         href = _attr(link, "href")
-        return _text(link), canonical_url(urljoin(url, href.strip())) if href else None
+        return _text(link), _absolute(url, href) if href else None
     if kind != "post":
         return "", None
     # A post page: plain h1 title; the URL is the canonical link, else the page's own.
     href = _attr(tree.css_first(sel.CANONICAL), "href")
-    return _text(article.css_first(sel.POST_PAGE_TITLE)), canonical_url(urljoin(url, href or url))
+    return _text(article.css_first(sel.POST_PAGE_TITLE)), _absolute(url, href or url)
 
 
 def _names(article: Node, selector: str) -> list[str]:
     """The link texts of the article's categories or tags, in document order."""
     return [name for a in article.css(selector) if (name := _text(a))]
+
+
+def _absolute(page_url: str, href: str) -> str:
+    """The canonical absolute URL of a link."""
+    href = href.strip()
+    if not href.startswith(("https://", "http://")):
+        href = urljoin(page_url, href)
+    return _canonical(href)
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical(url: str) -> str:
+    # Cached: the same teaser links stand on every page of the site.
+    return canonical_url(url)
 
 
 def _wp_id(article: Node) -> int | None:
