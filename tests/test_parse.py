@@ -24,7 +24,7 @@ def test_golden_page(expected: Path, update_golden: bool) -> None:
     page = parse_page(snapshot_file("snapshot-2", url).read_text(encoding="utf-8"), url)
     golden = GOLDEN / "pages" / expected.name
     if update_golden:
-        text = json.dumps(to_json(page), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(to_json(page), indent=1, ensure_ascii=False)  # byte-equal to expected/
         golden.write_text(text, encoding="utf-8")
     assert page.kind == "archive"
     assert page.problems == ()
