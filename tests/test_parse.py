@@ -1,0 +1,197 @@
+import datetime as dt
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from parse_fixtures import EXPECTED, GOLDEN, ORIGIN, load_json, pages, snapshot_file
+
+from etl.parse import parse_fetch, parse_page
+from etl.records import Fetch, Page, Post, to_json
+
+GOLDEN_PAGES = sorted((EXPECTED / "pages").glob("*.json"))
+
+
+def _url_of(expected: Path) -> str:
+    return str(load_json(expected)["url"])
+
+
+@pytest.mark.parametrize("expected", GOLDEN_PAGES, ids=lambda p: p.stem)
+def test_golden_page(expected: Path, update_golden: bool) -> None:
+    url = _url_of(expected)
+    page = parse_page(snapshot_file("snapshot-2", url).read_text(encoding="utf-8"), url)
+    golden = GOLDEN / "pages" / expected.name
+    if update_golden:
+        text = json.dumps(to_json(page), indent=1, ensure_ascii=False)  # byte-equal to expected/
+        golden.write_text(text, encoding="utf-8")
+    assert page.kind == "archive"
+    assert page.problems == ()
+    assert to_json(page) == load_json(golden)
+
+
+def test_golden_files_are_the_contracts_pages() -> None:
+    # --update-golden must not silently move the goldens away from the contract.
+    assert sorted(p.name for p in (GOLDEN / "pages").glob("*.json")) == [
+        p.name for p in GOLDEN_PAGES
+    ]
+    for expected in GOLDEN_PAGES:
+        assert load_json(GOLDEN / "pages" / expected.name) == load_json(expected)
+
+
+def _archives(snapshot: str) -> list[Page]:
+    return [parse_page(html, url) for url, html in pages(snapshot, "category/", "tag/")]
+
+
+def _union(archives: list[Page]) -> dict[str, Post]:
+    """One record per post URL; tags unioned, every other field must agree."""
+    posts: dict[str, Post] = {}
+    for page in archives:
+        for post in page.posts:
+            seen = posts.get(post.url)
+            if seen is not None:
+                assert replace(seen, tags=()) == replace(post, tags=()), post.url
+                post = replace(post, tags=tuple(sorted({*seen.tags, *post.tags})))
+            posts[post.url] = post
+    return posts
+
+
+@pytest.mark.parametrize("snapshot", ["snapshot-1", "snapshot-2"])
+def test_every_archive_page_of_a_snapshot(snapshot: str) -> None:
+    archives = _archives(snapshot)
+    assert len(archives) > 20
+    assert [p.problems for p in archives if p.problems] == []
+    assert all(p.kind == "archive" and p.term and p.posts for p in archives)
+    posts = _union(archives)
+    expected = load_json(EXPECTED / snapshot / "posts.json")
+    got = sorted((to_json(p) for p in posts.values()), key=lambda p: p["url"])
+    assert got == sorted(expected, key=lambda p: p["url"])
+    teasers = {to_json(t)["url"]: to_json(t) for page in archives for t in page.teasers}
+    expected_teasers = load_json(EXPECTED / snapshot / "teasers.json")
+    assert sorted(teasers.values(), key=lambda t: t["url"]) == sorted(
+        expected_teasers, key=lambda t: t["url"]
+    )
+
+
+def test_teasers_never_take_the_archives_term() -> None:
+    for page in _archives("snapshot-2"):
+        assert len(page.teasers) == 10
+        assert all(t.url.startswith(ORIGIN) and t.excerpt for t in page.teasers)
+        assert not any(t.excerpt.endswith("Read more") for t in page.teasers)
+
+
+def test_post_pages_give_the_archives_records() -> None:
+    archive_posts = _union(_archives("snapshot-2"))
+    post_pages = [
+        (url, html)
+        for url, html in pages("snapshot-2")
+        if not url.startswith((f"{ORIGIN}category/", f"{ORIGIN}tag/"))
+    ]
+    assert len(post_pages) == len(archive_posts)
+    for url, html in post_pages:
+        page = parse_page(html, url)
+        assert page.kind == "post", url
+        assert page.problems == ()
+        assert page.term is None and page.next_url is None
+        (post,) = page.posts
+        seen = archive_posts[post.url]
+        # A tag archive adds its own tag; the post page lists the footer's tags only.
+        assert set(post.tags) <= set(seen.tags)
+        assert replace(post, tags=seen.tags) == seen, url
+
+
+def test_home_page() -> None:
+    (html,) = [h for u, h in pages("snapshot-2") if u == ORIGIN] or [
+        snapshot_file("snapshot-2", ORIGIN).read_text(encoding="utf-8")
+    ]
+    page = parse_page(html, ORIGIN)
+    assert page.kind == "home"
+    assert len(page.teasers) == 10
+    assert page.problems == ()
+
+
+def _archive_html() -> str:
+    return snapshot_file("snapshot-2", f"{ORIGIN}tag/service-recovery/").read_text(encoding="utf-8")
+
+
+def test_drift_read_more_without_teasers() -> None:
+    html = _archive_html().replace('class="tip-post"', 'class="tip-box"')
+    page = parse_page(html, f"{ORIGIN}tag/service-recovery/")
+    assert page.teasers == ()
+    assert [p.code for p in page.drift] == ["drift.no_teasers"]
+
+
+def test_drift_article_without_title_is_dropped_and_reported() -> None:
+    html = _archive_html().replace('rel="bookmark">The Customer', ">The Customer", 1)
+    page = parse_page(html, f"{ORIGIN}tag/service-recovery/")
+    assert len(page.posts) == 2
+    (problem,) = page.problems
+    assert problem.drift and problem.record_kind == "post" and "post-1052" in problem.excerpt
+
+
+def test_drift_archive_without_posts() -> None:
+    html = _archive_html().replace("hentry", "gone")
+    page = parse_page(html, f"{ORIGIN}tag/service-recovery/page/3/")
+    assert page.page == 3
+    assert page.posts == ()
+    assert [p.code for p in page.drift] == ["drift.no_posts"]
+
+
+def test_record_problems_are_not_drift() -> None:
+    html = (
+        _archive_html()
+        .replace('id="post-1052"', 'id="main-post"')
+        .replace("6/25/13 TOW", "2/30/19")
+        .replace('datetime="2013-06-25T09:45:00-04:00"', 'datetime="soon"')
+    )
+    page = parse_page(html, f"{ORIGIN}tag/service-recovery/")
+    post = page.posts[0]
+    assert (post.wp_id, post.date, post.date_raw, post.published_at) == (
+        None,
+        None,
+        "2/30/19",
+        None,
+    )
+    assert post.title == "The Customer is Always Right?"
+    assert sorted(p.code for p in page.problems) == [
+        "date.impossible",
+        "post.no_published_at",
+        "post.no_wp_id",
+    ]
+    assert page.drift == ()
+
+
+def test_parse_fetch_decodes_cp1252() -> None:
+    html = _archive_html().replace('<meta charset="UTF-8">', "")
+    for entity, char in (("&#8220;", "“"), ("&#8221;", "”"), ("&#8217;", "’")):
+        html = html.replace(entity, char)  # real cp1252 bytes 0x93 0x94 0x92, not ASCII
+    fetch = Fetch(
+        url=f"{ORIGIN}tag/service-recovery/",
+        status=200,
+        fetched_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        headers=(("Content-Type", "text/html; charset=utf-8"),),
+        body=html.encode("cp1252"),
+    )
+    page = parse_fetch(fetch)
+    assert page.posts[0].text.startswith("The customer was so upset")
+    assert "“general admission,”" in page.posts[0].text
+    assert [p.code for p in page.problems] == ["page.decoding"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_parse_page_never_raises_on_text(html: str) -> None:
+    page = parse_page(html, f"{ORIGIN}tag/x/")
+    assert page.kind == "archive"
+    assert page.drift  # an archive page with nothing on it is drift, not an empty success
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_parse_page_never_raises_on_truncated_pages(data: st.DataObject) -> None:
+    url, html = data.draw(st.sampled_from(pages("snapshot-2", "tag/", "category/service")))
+    cut = data.draw(st.integers(0, len(html)))
+    page = parse_page(html[:cut], url)
+    if not page.posts:
+        assert page.drift
