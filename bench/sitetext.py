@@ -64,6 +64,7 @@ def corpus() -> Corpus:
 def make_title(rng: random.Random) -> str:
     """A new title in the shapes of the real ones."""
     words = rng.choices(corpus().title_words, k=rng.randint(3, 8))
+    words[0] = words[0][:1].upper() + words[0][1:]  # "you" may end up first
     if rng.random() < 0.08:
         words.insert(0, str(rng.choice((3, 4, 5, 6, 7, 10, 2024))))
     if rng.random() < 0.08:
