@@ -1,0 +1,1 @@
+"""Benchmarks and their tools (not part of the etl package)."""
