@@ -19,11 +19,11 @@ $(STAMP): pyproject.toml
 test: lint typecheck pytest
 
 lint: setup
-	$(BIN)/ruff check etl tests
-	$(BIN)/ruff format --check etl tests
+	$(BIN)/ruff check etl tests bench
+	$(BIN)/ruff format --check etl tests bench
 
 typecheck: setup
-	$(BIN)/mypy etl
+	$(BIN)/mypy etl bench
 
 pytest: setup
 	$(BIN)/python -m pytest -q -n auto
