@@ -40,7 +40,7 @@ test-browser: setup
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "error: chromium not found; install it: sudo apt-get install chromium" >&2; exit 1; fi; }
-	$(BIN)/python -m pytest -q -m browser tests/browser
+	REPORT_SCREENSHOT=docs/report.png $(BIN)/python -m pytest -q -m browser tests/browser
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
