@@ -102,14 +102,19 @@ def crawl_chart(summary: Summary) -> str:
     fig = _figure()
     ax = fig.add_subplot()
     labels = [r.run_id[:15] for r in runs]
+    from matplotlib.patches import Patch
+
     bottom = [0] * len(runs)
+    handles = []
     for part, color in (("fetched", COLOR), ("not_modified", "#a0aec0"), ("failed", "#c53030")):
         values = [getattr(r, part) for r in runs]
-        ax.bar(labels, values, bottom=bottom, color=color, label=part.replace("_", " "))
+        ax.bar(labels, values, bottom=bottom, color=color)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        handles.append(Patch(color=color, label=part.replace("_", " ")))
     ax.set_ylabel("pages")
     ax.tick_params(axis="x", labelrotation=30)
-    ax.legend(frameon=False)
+    # Above the plot: inside it, the grey swatch would vanish against a grey bar.
+    fig.legend(handles=handles, loc="outside upper center", ncols=3, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig, "chart-crawl", "pages per run")
 
