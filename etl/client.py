@@ -22,7 +22,6 @@ from etl.settings import Settings
 from etl.urls import origin
 
 if TYPE_CHECKING:
-    import httpx
     from tenacity import RetryCallState
 
 log = logging.getLogger(__name__)
@@ -152,9 +151,11 @@ class Client:
 
     def _count_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
-        reason = exc.reason if isinstance(exc, _Retryable) else "unknown"
-        self.stats.retries[reason] += 1
-        log.info("retrying %s (attempt %d): %s", exc.fetch.url if exc else "", state.attempt_number, reason)
+        if isinstance(exc, _Retryable):
+            self.stats.retries[exc.reason] += 1
+            log.info(
+                "retrying %s after attempt %d: %s", exc.fetch.url, state.attempt_number, exc.reason
+            )
 
     def _limit(self, url: str) -> RateLimit:
         host = origin(url)

@@ -143,8 +143,13 @@ class _Run:
             if not same_origin(url, self.settings.site):
                 self.off_origin += 1
                 where = f"redirect from {visited[-1]}" if visited else "link"
-                self.fail(visited[0] if visited else url, 302 if visited else None, "off_origin",
-                          1, f"refused: {where} to {url} leaves {self.settings.site}")
+                self.fail(
+                    visited[0] if visited else url,
+                    302 if visited else None,
+                    "off_origin",
+                    1,
+                    f"refused: {where} to {url} leaves {self.settings.site}",
+                )
                 return None
             if url in visited or len(visited) > MAX_REDIRECTS:
                 self.fail(visited[0], None, "redirect_loop", 1, f"redirects loop at {url}")
@@ -205,9 +210,13 @@ class _Run:
         status, body = (robots.status, robots.body) if robots else (None, b"")
         self.allowed, sitemaps = discover.robots_rules(status, body, s.user_agent)
         if status is None or status >= 500:
-            self.fail(urljoin(s.site, "/robots.txt"), status, "robots_unavailable",
-                      robots.attempts if robots else 1,
-                      "robots.txt unreachable: every URL is disallowed for this run (RFC 9309)")
+            self.fail(
+                urljoin(s.site, "/robots.txt"),
+                status,
+                "robots_unavailable",
+                robots.attempts if robots else 1,
+                "robots.txt unreachable: every URL is disallowed for this run (RFC 9309)",
+            )
         if s.archives:
             return discover.sorted_unique(urljoin(s.site, a) for a in s.archives)
         found: set[str] = set()

@@ -152,11 +152,11 @@ def _replace(entry: IndexEntry, **changes: Any) -> IndexEntry:
     return IndexEntry(**{**asdict(entry), **changes})
 
 
-def _reason(status: int) -> str:
+def _reason(status: int | None) -> str:
     from http import HTTPStatus
 
     try:
-        return HTTPStatus(status).phrase
+        return HTTPStatus(status or 0).phrase
     except ValueError:
         return "Unknown"
 

@@ -21,7 +21,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -79,10 +79,13 @@ class ReplayServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, folder: Path, port: int, faults: FaultPlan | None, big_bytes: int) -> None:
+    def __init__(
+        self, folder: Path, port: int, faults: FaultPlan | None, big_bytes: int, latency: float
+    ) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.folder = Path(folder)
         self.faults = faults
+        self.latency = latency
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
         self.log: list[LogEntry] = []
         self.lock = threading.Lock()
@@ -97,6 +100,12 @@ class ReplayServer(ThreadingHTTPServer):
         """Serve another snapshot from now on (the site moved on between two crawls)."""
         with self.lock:
             self.folder = Path(folder)
+
+    def set_faults(self, faults: FaultPlan | None) -> None:
+        """Change the fault plan; every path starts again at its first attempt."""
+        with self.lock:
+            self.faults = faults
+            self.attempts.clear()
 
     def override(
         self, path: str, status: int, body: bytes = b"", headers: Sequence[tuple[str, str]] = ()
@@ -155,9 +164,9 @@ def _not_modified(answer: Answer, request: Mapping[str, str]) -> bool:
     since, modified = request.get("if-modified-since"), have.get("Last-Modified")
     if since and modified:
         try:
-            return email.utils.parsedate_to_datetime(
-                modified
-            ) <= email.utils.parsedate_to_datetime(since)
+            return email.utils.parsedate_to_datetime(modified) <= email.utils.parsedate_to_datetime(
+                since
+            )
         except (TypeError, ValueError):
             return False
     return False
@@ -212,6 +221,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(Answer(int(kind), (), b"server error"), request)
         if kind == "slow" and plan:
             time.sleep(plan.slow_seconds)
+        elif self.server.latency:
+            time.sleep(self.server.latency)
         answer = self.server.answer(path)
         if _not_modified(answer, request):
             keep = ("ETag", "Last-Modified")
@@ -245,14 +256,22 @@ def serve(
     faults: FaultPlan | None = None,
     port: int = 0,
     big_bytes: int = 6_000_000,
+    latency: float = 0.0,
 ) -> Iterator[ReplayServer]:
-    """Run a replay server on 127.0.0.1 (a free port unless given) for the `with` block."""
-    server = ReplayServer(Path(folder), port, faults, big_bytes)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    """Run a replay server on 127.0.0.1 (a free port unless given) for the `with` block.
+
+    `latency` delays every answer, so tests can see requests overlap; `big_bytes` is the size
+    of the oversized answer at `BIG_PATH`.
+    """
+    server = ReplayServer(Path(folder), port, faults, big_bytes, latency)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield server
     finally:
+        deadline = time.monotonic() + 2.0  # let answers in flight finish and reach the log
+        while server.active and time.monotonic() < deadline:
+            time.sleep(0.01)
         server.shutdown()
         server.server_close()
         thread.join()
@@ -265,10 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with serve(args.folder, port=args.port) as server:
         print(server.url, flush=True)
-        try:
+        with suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 
