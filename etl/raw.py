@@ -133,6 +133,7 @@ class RawWriter:
             fetch.url,
             "response",
             payload=io.BytesIO(fetch.body),
+            length=len(fetch.body),
             http_headers=http,
             warc_headers_dict={"WARC-Date": date},
         )
