@@ -136,8 +136,11 @@ class _Run:
         done, total = self.fetched + self.not_modified, sum(self.stats.requests.values())
         self.progress.show(done, len(self.failures), self.queued, total)
 
-    async def get(self, url: str) -> Fetch | None:
-        """GET `url`, following redirects on the origin; None when refused or already fetched."""
+    async def get(self, url: str, conditional: bool = False) -> Fetch | None:
+        """GET `url`, following redirects on the origin; None when refused or already fetched.
+
+        Only archive pages are asked conditionally: robots.txt and the sitemaps are read anew.
+        """
         visited: list[str] = []
         while True:
             if not same_origin(url, self.settings.site):
@@ -161,7 +164,8 @@ class _Run:
                 log.info("robots.txt disallows %s", url)
                 return None
             self.requested.add(url)
-            fetch = await self.client.fetch(url, self._conditional(url))
+            headers = self._conditional(url) if conditional else {}
+            fetch = await self.client.fetch(url, headers)
             self.writer.write(fetch)
             location = dict((k.lower(), v) for k, v in fetch.headers).get("location")
             if fetch.status not in _REDIRECTS or not location:
@@ -182,7 +186,7 @@ class _Run:
         for number in range(1, self.settings.max_pages + 1):
             if url is None:
                 break
-            fetch = await self.get(url)
+            fetch = await self.get(url, conditional=True)
             if fetch is None or not self._page_ok(fetch, number):
                 break
             on_fetch(fetch)

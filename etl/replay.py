@@ -176,6 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: ReplayServer
     timeout = 10  # idle keep-alive connections end on their own
+    disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the request log is `server.log`."""
