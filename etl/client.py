@@ -50,20 +50,25 @@ class _Retryable(Exception):
 
 
 class RateLimit:
-    """At most `rate` request starts per second: each start takes the next free slot."""
+    """At most `rate` request starts per second, and never two closer than 1/rate.
+
+    Waiters queue on a lock and the next slot counts from the moment a request really starts,
+    so a late wake-up delays the ones after it instead of bunching them together.
+    """
 
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.next_slot = 0.0
+        self.next_start = 0.0
+        self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
         if not self.interval:
             return
-        now = asyncio.get_running_loop().time()
-        slot = max(now, self.next_slot)
-        self.next_slot = slot + self.interval  # claimed before sleeping: no two tasks share it
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        loop = asyncio.get_running_loop()
+        async with self._lock:
+            if (delay := self.next_start - loop.time()) > 0:
+                await asyncio.sleep(delay)
+            self.next_start = loop.time() + self.interval
 
 
 def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from urllib.parse import urljoin
 
 from etl import discover
 from etl.client import Client, Stats
+from etl.progress import Progress
 from etl.raw import RawWriter
 from etl.records import Fetch
 from etl.settings import Settings
@@ -85,30 +85,6 @@ class CrawlResult:
 def default_follow(fetch: Fetch) -> str | None:
     """The next page of an archive; a 304 means the page (and so its neighbours) is unchanged."""
     return discover.next_page(fetch.body, fetch.url) if fetch.status == 200 else None
-
-
-class Progress:
-    """A live line on a terminal; a log line every few seconds otherwise (cron)."""
-
-    def __init__(self, every: float = 10.0) -> None:
-        self.tty = sys.stderr.isatty()
-        self.every = every
-        self.started = self.last = time.monotonic()
-
-    def show(self, done: int, failed: int, queued: int, requests: int) -> None:
-        now = time.monotonic()
-        rate = requests / max(now - self.started, 1e-9)
-        line = f"pages {done} done, {failed} failed, {queued} archives queued, {rate:.1f} req/s"
-        if self.tty:
-            sys.stderr.write(f"\r{line}\x1b[K")
-            sys.stderr.flush()
-        elif now - self.last >= self.every:
-            self.last = now
-            log.info(line)
-
-    def close(self) -> None:
-        if self.tty:
-            sys.stderr.write("\n")
 
 
 @dataclass
@@ -232,6 +208,10 @@ class _Run:
         return discover.sorted_unique(found)
 
     async def _sitemap(self, url: str, found: set[str], top: bool) -> None:
+        if not same_origin(url, self.settings.site):  # a hint, not a page we owe the run
+            self.off_origin += 1
+            log.warning("skipping sitemap %s: not on %s", url, self.settings.site)
+            return
         fetch = await self.get(url)
         if fetch is None or fetch.status != 200:
             return  # optional: the home page still names the archives

@@ -174,6 +174,15 @@ def test_robots_5xx_disallows_everything_and_fails_the_run(tmp_path: Path) -> No
     assert result.disallowed >= 1 and result.pages_fetched == 0
 
 
+def test_an_off_origin_sitemap_is_skipped_and_the_home_page_still_leads(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        srv.override("/robots.txt", 200, b"Sitemap: https://elsewhere.example/sitemap.xml\n")
+        result = run_crawl(settings(srv, tmp_path))
+    assert result.ok and result.refused_off_origin == 1
+    assert result.pages_fetched == len(archive_pages(SNAP2))
+    assert not any("sitemap" in e.path for e in srv.log)
+
+
 def test_robots_404_allows_everything(tmp_path: Path) -> None:
     with serve(SNAP2) as srv:
         srv.override("/robots.txt", 404, b"")
