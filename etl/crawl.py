@@ -117,28 +117,12 @@ class _Run:
 
         Only archive pages are asked conditionally: robots.txt and the sitemaps are read anew.
         """
-        visited: list[str] = []
+        visited: list[tuple[str, int | None]] = []  # (URL, status) of each redirect so far
         while True:
-            if not same_origin(url, self.settings.site):
-                self.off_origin += 1
-                where = f"redirect from {visited[-1]}" if visited else "link"
-                self.fail(
-                    visited[0] if visited else url,
-                    302 if visited else None,
-                    "off_origin",
-                    1,
-                    f"refused: {where} to {url} leaves {self.settings.site}",
-                )
-                return None
-            if url in visited or len(visited) > MAX_REDIRECTS:
-                self.fail(visited[0], None, "redirect_loop", 1, f"redirects loop at {url}")
+            if not self._may_request(url, visited):
                 return None
             if url in self.requested:
                 return None  # every URL once per run, however many archives lead to it
-            if not self.allowed(url):
-                self.disallowed += 1
-                log.info("robots.txt disallows %s", url)
-                return None
             self.requested.add(url)
             headers = self._conditional(url) if conditional else {}
             fetch = await self.client.fetch(url, headers)
@@ -146,8 +130,26 @@ class _Run:
             location = dict((k.lower(), v) for k, v in fetch.headers).get("location")
             if fetch.status not in _REDIRECTS or not location:
                 return fetch
-            visited.append(url)
+            visited.append((url, fetch.status))
             url = urljoin(url, location)
+
+    def _may_request(self, url: str, visited: list[tuple[str, int | None]]) -> bool:
+        """On the origin, no redirect loop, allowed by robots.txt; refusals counted."""
+        first, status = visited[0] if visited else (url, None)
+        if not same_origin(url, self.settings.site):
+            self.off_origin += 1
+            where = f"redirect from {visited[-1][0]}" if visited else "link"
+            detail = f"refused: {where} to {url} leaves {self.settings.site}"
+            self.fail(first, status, "off_origin", 1, detail)
+            return False
+        if url in (u for u, _ in visited) or len(visited) > MAX_REDIRECTS:
+            self.fail(first, status, "redirect_loop", 1, f"redirects loop or exceed 5 at {url}")
+            return False
+        if not self.allowed(url):
+            self.disallowed += 1
+            log.info("robots.txt disallows %s", url)
+            return False
+        return True
 
     def _conditional(self, url: str) -> dict[str, str]:
         etag, modified = self.validators.get(url, (None, None))
@@ -189,7 +191,7 @@ class _Run:
         robots = await self.get(urljoin(s.site, "/robots.txt"))
         status, body = (robots.status, robots.body) if robots else (None, b"")
         self.allowed, sitemaps = discover.robots_rules(status, body, s.user_agent)
-        if status is None or status >= 500:
+        if status != 200 and not (status and 400 <= status < 500):
             self.fail(
                 urljoin(s.site, "/robots.txt"),
                 status,

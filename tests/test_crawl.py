@@ -145,6 +145,12 @@ def test_off_origin_redirects_and_redirect_loops_are_refused(tmp_path: Path) -> 
         "https://elsewhere.example/tag/x/": "off_origin",
     }
     assert result.refused_off_origin == 3
+    statuses = {f.url.removeprefix(srv.url): f.status for f in result.failures}
+    assert (statuses["/tag/resolve/"], statuses[OFFSITE_PATH], statuses["/loop/a/"]) == (
+        301,
+        302,
+        302,
+    )
     assert "leaves" in result.failures[0].detail and "example" in result.failures[0].detail
     assert sorted(e.path for e in srv.log) == sorted(
         ["/robots.txt", "/tag/resolve/", OFFSITE_PATH, "/loop/a/", "/loop/b/"]
