@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -277,3 +278,26 @@ def test_result_summary_names_counts_and_failures(tmp_path: Path) -> None:
         result: CrawlResult = run_crawl(settings(srv, tmp_path, archives=("/nope/",)))
     text = result.summary()
     assert "0 pages fetched" in text and "FAILED" in text and "404" in text
+
+
+def test_memory_stays_flat_however_many_pages(tmp_path: Path) -> None:
+    """200 pages of 100 kB (20 MB) crawled: bodies are archived, never accumulated."""
+    site = tmp_path / "site"
+    pages = 200
+    filler = "<p>" + "x" * 100_000 + "</p>"
+    for n in range(1, pages + 1):
+        folder = site / "tag" / "big" / ("" if n == 1 else f"page/{n}")
+        folder.mkdir(parents=True, exist_ok=True)
+        nxt = f'<link rel="next" href="https://cssamerica.com/tag/big/page/{n + 1}/">'
+        (folder / "index.html").write_text(f"<html><head>{nxt}</head>{filler}{n}</html>")
+    (site / "404.html").write_text("<html>not found</html>")
+    with serve(site) as srv:
+        run_crawl(settings(srv, tmp_path, archives=("/tag/big/",), max_pages=2))  # imports
+        tracemalloc.start()
+        try:
+            result = run_crawl(settings(srv, tmp_path, archives=("/tag/big/",)))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert result.ok and result.pages_fetched == pages
+    assert peak < 6_000_000, f"peak {peak / 1e6:.1f} MB for {pages * 0.1:.0f} MB of pages"
