@@ -45,7 +45,7 @@ def settings(srv: ReplayServer, tmp: Path, **kw: object) -> Settings:
         concurrency=4,
         retry_initial=0.01,
         retry_max_wait=1.0,
-        read_timeout=0.25,
+        read_timeout=5.0,
         connect_timeout=1.0,
     )
     return dataclasses.replace(base, **kw)  # type: ignore[arg-type]
@@ -75,11 +75,11 @@ def test_full_crawl_fetches_every_archive_page_once_and_nothing_else(tmp_path: P
 
 
 def test_with_faults_the_archive_is_identical_to_a_fault_free_crawl(tmp_path: Path) -> None:
-    plan = FaultPlan(seed=157, fraction=0.3, slow_seconds=0.5, retry_after=1)
+    plan = FaultPlan(seed=157, fraction=0.3, slow_seconds=0.8, retry_after=1)
     with serve(SNAP2) as srv:
         clean = run_crawl(settings(srv, tmp_path / "clean"))
         srv.set_faults(plan)
-        faulty = run_crawl(settings(srv, tmp_path / "faulty"))
+        faulty = run_crawl(settings(srv, tmp_path / "faulty", read_timeout=0.5))
         log = list(srv.log)
     assert clean.ok and faulty.ok, faulty.summary()
     assert bodies(tmp_path / "faulty", srv) == bodies(tmp_path / "clean", srv)
@@ -118,8 +118,9 @@ def test_rate_limit_holds_at_the_server(tmp_path: Path) -> None:
         result = run_crawl(settings(srv, tmp_path, rate=rate, archives=(TIP,)))
     starts = sorted(e.started for e in srv.log)
     assert result.ok and len(starts) == 21  # robots.txt + 20 pages
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) > 1 / rate - 0.01
+    # Any run of k+1 requests spans at least k/rate; the slack is the server thread's jitter.
+    for i, j in itertools.combinations(range(len(starts)), 2):
+        assert starts[j] - starts[i] > (j - i) / rate - 0.03, (i, j)
     expected = (len(starts) - 1) / rate
     assert abs((starts[-1] - starts[0]) - expected) < 0.1 * expected
 
