@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import os
@@ -12,6 +13,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from etl.crawl import CrawlResult, default_follow, run_crawl
 from etl.raw import RawArchive
@@ -302,3 +304,25 @@ def test_memory_stays_flat_however_many_pages(tmp_path: Path) -> None:
             tracemalloc.stop()
     assert result.ok and result.pages_fetched == pages
     assert peak < 6_000_000, f"peak {peak / 1e6:.1f} MB for {pages * 0.1:.0f} MB of pages"
+
+
+def test_a_run_killed_mid_way_leaves_a_readable_archive(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        earlier = run_crawl(settings(srv, tmp_path, archives=("/tag/resolve/",)))
+        command = [sys.executable, "-m", "etl", "crawl", "--site", srv.url]
+        command += ["--data-dir", str(tmp_path), "--rate", "20", "--quiet"]
+        with subprocess.Popen(command, stderr=subprocess.DEVNULL) as proc:
+            deadline = time.monotonic() + 10
+            while srv.count() < 15 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            proc.kill()
+    warcs = sorted((tmp_path / "raw").glob("*.warc.gz"))
+    assert len(warcs) == 2 and earlier.warc_path in warcs
+    killed = next(w for w in warcs if w != earlier.warc_path)
+    urls = []
+    with killed.open("rb") as stream, contextlib.suppress(Exception):  # a torn tail, if any
+        for record in ArchiveIterator(stream):
+            urls.append(record.rec_headers.get_header("WARC-Target-URI"))
+    assert len(urls) >= 10
+    latest = {f.url for f in RawArchive(tmp_path / "raw").latest()}
+    assert set(urls) | {f"{srv.url}/tag/resolve/"} <= latest
