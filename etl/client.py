@@ -12,7 +12,7 @@ import datetime as dt
 import email.utils
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -141,8 +141,8 @@ class Client:
             self.stats.gave_up[exc.reason] += 1
             log.warning("Gave up retrying %s (failed %d times): %s", url, attempts, exc.reason)
             error = f"gave up after {attempts} attempts: {exc.reason}"
-            return _with(exc.fetch, attempts=attempts, error=error)
-        return _with(fetch, attempts=attempts)
+            return replace(exc.fetch, attempts=attempts, error=error)
+        return replace(fetch, attempts=attempts)
 
     def _wait(self, state: RetryCallState) -> float:
         from tenacity import wait_random_exponential
@@ -206,9 +206,3 @@ class Client:
 def _too_large(url: str, fetched_at: dt.datetime, detail: str) -> Fetch:
     error = f"refused: response too large ({detail}; the cap is Settings.max_bytes)"
     return Fetch(url, None, fetched_at, error=error)
-
-
-def _with(fetch: Fetch, **changes: object) -> Fetch:
-    from dataclasses import replace
-
-    return replace(fetch, **changes)  # type: ignore[arg-type]

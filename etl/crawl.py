@@ -284,6 +284,15 @@ def _ignore(fetch: Fetch) -> None:
     pass
 
 
-def run_crawl(settings: Settings, **kwargs: object) -> CrawlResult:
+def run_crawl(
+    settings: Settings,
+    *,
+    follow: Follow | None = None,
+    validators: Validators | None = None,
+    on_fetch: Callable[[Fetch], None] | None = None,
+    run_id: str | None = None,
+) -> CrawlResult:
     """`crawl` for synchronous callers (the CLI)."""
-    return asyncio.run(crawl(settings, **kwargs))  # type: ignore[arg-type]
+    return asyncio.run(
+        crawl(settings, follow=follow, validators=validators, on_fetch=on_fetch, run_id=run_id)
+    )
