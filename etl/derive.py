@@ -1,0 +1,256 @@
+"""Whole-table steps of the load, vectorised in pyarrow (no Python loop over stored rows).
+
+Every function takes and returns `pyarrow.Table`s of the schemas in `etl.tables`, sorted as
+the data dictionary says, so identical inputs give identical tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from etl import tables
+
+# A word is a run of non-space characters (the parser has already folded white space).
+_WORD = r"\S+"
+_PARAGRAPH = "\n\n"
+
+
+def from_rows(spec: tables.Table, rows: list[dict[str, Any]]) -> Any:
+    """A table of `spec`'s schema from row dicts (this run's records only)."""
+    import pyarrow as pa
+
+    schema = tables.arrow_schema(spec)
+    arrays = [pa.array([r[f.name] for r in rows], type=f.type) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def word_counts(texts: Any) -> Any:
+    """`word_count` of each text: the number of runs of non-space characters."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.count_substring_regex(texts, _WORD).cast(pa.int64())
+
+
+def _extreme(fn: str, a: Any, b: Any) -> Any:
+    # min/max_element_wise have no kernel for tz-aware timestamps: compare the int64 micros.
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = pc.call_function(
+        fn,
+        [a.cast(pa.int64()), b.cast(pa.int64())],
+        pc.ElementWiseAggregateOptions(skip_nulls=True),
+    )
+    return out.cast(a.type)
+
+
+def _set(table: Any, name: str, values: Any) -> Any:
+    # Keeps the declared field (type and nullability), so tables still concatenate.
+    i = table.schema.get_field_index(name)
+    return table.set_column(i, table.schema.field(i), values)
+
+
+def _stamp(table: Any, run: Any, prior: Any) -> Any:
+    # first_seen_at is the earliest sighting ever, last_seen_at the latest.
+
+    first = _extreme("min_element_wise", run["first_seen_at"], prior["first_seen_at"])
+    last = _extreme("max_element_wise", run["last_seen_at"], prior["last_seen_at"])
+    return _set(_set(table, "first_seen_at", first), "last_seen_at", last)
+
+
+def _split(existing: Any, run: Any, columns: list[str]) -> tuple[Any, Any]:
+    """(stored values of `columns` for each run row, null when new; stored rows not in run)."""
+    import pyarrow.compute as pc
+
+    urls = existing["url"].combine_chunks()
+    prior = existing.select(columns).take(pc.index_in(run["url"], value_set=urls))
+    rest = existing.filter(pc.invert(pc.is_in(existing["url"], value_set=run["url"])))
+    return prior, rest
+
+
+def combine_posts(
+    existing: Any, run: Any, *, seen_any: list[str], gone_at: dt.datetime | None
+) -> tuple[Any, dict[str, int]]:
+    """Stored posts + this run's posts; the run's version replaces the stored one.
+
+    `gone_at` is this full run's time (None for incremental runs): stored posts whose URL the
+    run saw neither as post nor teaser get it, unless already gone; a URL seen again is back.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    prior, rest = _split(
+        existing, run, ["first_seen_at", "last_seen_at", "content_hash", "gone_at"]
+    )
+    known = pc.is_valid(prior["content_hash"])
+    same = pc.fill_null(pc.equal(prior["content_hash"], run["content_hash"]), False)
+    unchanged = int(pc.sum(same).as_py() or 0)
+    counts = {
+        "posts_new": run.num_rows - int(pc.sum(known).as_py() or 0),
+        "posts_unchanged": unchanged,
+        "posts_updated": int(pc.sum(known).as_py() or 0) - unchanged,
+        "posts_returned": int(pc.sum(pc.is_valid(prior["gone_at"])).as_py() or 0),
+        "posts_gone": 0,
+    }
+    run = _stamp(run, run, prior)
+    seen = pc.is_in(rest["url"], value_set=pa.array(seen_any, pa.string()))
+    stamp_type = rest.schema.field("gone_at").type
+    if gone_at is None:
+        gone = rest["gone_at"]
+    else:
+        gone = pc.coalesce(rest["gone_at"], pa.scalar(gone_at, stamp_type))
+        counts["posts_gone"] = int(
+            pc.sum(pc.and_not(pc.invert(seen), pc.is_valid(rest["gone_at"]))).as_py() or 0
+        )
+    gone = pc.if_else(seen, pa.scalar(None, stamp_type), gone)
+    rest = _set(rest, "gone_at", gone)
+    return pa.concat_tables([rest, run]).sort_by("url"), counts
+
+
+def combine_teasers(existing: Any, run: Any) -> tuple[Any, int]:
+    """Stored teasers + this run's; the run's version replaces the stored one."""
+    import pyarrow as pa
+
+    prior, rest = _split(existing, run, ["first_seen_at", "last_seen_at"])
+    new = prior["first_seen_at"].null_count
+    return pa.concat_tables([rest, _stamp(run, run, prior)]).sort_by("url"), new
+
+
+def _paragraphs(texts: Any) -> tuple[Any, Any]:
+    """Every paragraph of every text, and the row it came from."""
+    import pyarrow.compute as pc
+
+    lists = pc.split_pattern(texts.combine_chunks(), _PARAGRAPH)
+    return pc.list_flatten(lists), pc.list_parent_indices(lists)
+
+
+def learn_boilerplate(
+    posts: Any, known: Any, min_posts: int, run_at: dt.datetime | None
+) -> tuple[Any, Any, int, int]:
+    """(posts without boilerplate paragraphs, boilerplate table, learned now, removed).
+
+    A paragraph found verbatim in at least `min_posts` distinct posts is boilerplate. Once
+    learned it stays learned (stored texts no longer hold it, so it could not be recounted).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    flat, rows = _paragraphs(posts["text"])
+    pairs = pa.table({"p": flat, "r": rows}).group_by(["p", "r"]).aggregate([])
+    counted = pairs.group_by("p").aggregate([("r", "count")])
+    hits = counted.filter(
+        pc.and_(pc.greater_equal(counted["r_count"], min_posts), pc.not_equal(counted["p"], ""))
+    )
+    table = dict(zip(hits["p"].to_pylist(), hits["r_count"].to_pylist(), strict=True))
+    out: dict[str, tuple[int, Any]] = {}
+    for p, n, at in zip(
+        *(known[c].to_pylist() for c in ("paragraph", "posts", "learned_at")), strict=True
+    ):
+        out[p] = (max(n, table.pop(p, 0)), at)
+    learned = len(table) if run_at is not None else 0
+    if run_at is not None:  # a run with no fetch learns nothing (it has no time to stamp)
+        out |= {p: (n, run_at) for p, n in table.items()}
+    spec = tables.BOILERPLATE
+    rows_out = [
+        {"paragraph": p, "posts": n, "learned_at": at} for p, (n, at) in sorted(out.items())
+    ]
+    boilerplate = from_rows(spec, rows_out)
+    text, removed = strip_paragraphs(posts["text"], boilerplate["paragraph"])
+    posts = _set(_set(posts, "text", text), "word_count", word_counts(text))
+    return posts, boilerplate, learned, removed
+
+
+def strip_paragraphs(texts: Any, drop: Any) -> tuple[Any, int]:
+    """Texts without the paragraphs in `drop`, and how many paragraphs went."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    flat, rows = _paragraphs(texts)
+    keep = pc.invert(
+        pc.is_in(flat, value_set=drop.combine_chunks() if hasattr(drop, "combine_chunks") else drop)
+    )
+    removed = len(flat) - int(pc.sum(keep).as_py() or 0)
+    if removed == 0:
+        return texts, 0
+    per_row = np.bincount(rows.filter(keep).to_numpy(), minlength=len(texts))
+    offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)
+    lists = pa.ListArray.from_arrays(pa.array(offsets), flat.filter(keep))
+    return pc.binary_join(lists, _PARAGRAPH), removed
+
+
+def documents(posts: Any, teasers: Any) -> Any:
+    """One row per URL across posts and teasers; the post's fields win where there is one."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    urls = pc.unique(pa.chunked_array(posts["url"].chunks + teasers["url"].chunks, pa.string()))
+    urls = urls.take(pc.sort_indices(urls))
+    p = posts.drop_columns(["html"]).take(
+        pc.index_in(urls, value_set=posts["url"].combine_chunks())
+    )
+    t = teasers.take(pc.index_in(urls, value_set=teasers["url"].combine_chunks()))
+    full = pc.is_valid(pc.index_in(urls, value_set=posts["url"].combine_chunks()))
+    empty = pa.scalar([], pa.list_(pa.string()))
+
+    def pick(name: str, fallback: Any) -> Any:
+        return pc.if_else(full, p[name], fallback)
+
+    date = pick("date", t["date"])
+    text = pick("text", t["excerpt"])
+    heading_source = pc.if_else(pc.is_valid(t["date"]), "heading", pa.scalar(None, pa.string()))
+    cols = {
+        "url": urls,
+        "wp_id": p["wp_id"],
+        "title": pick("title", t["title"]),
+        "heading": pick("heading", t["heading"]),
+        "date": date,
+        "year": pc.year(date),
+        "date_raw": pick("date_raw", t["date_raw"]),
+        "date_source": pick("date_source", heading_source),
+        "published_at": p["published_at"],
+        "categories": pc.fill_null(p["categories"], empty),
+        "tags": pc.fill_null(p["tags"], empty),
+        "has_full_text": full,
+        "text": text,
+        "word_count": word_counts(text),
+        "first_seen_at": _extreme("min_element_wise", p["first_seen_at"], t["first_seen_at"]),
+        "last_seen_at": _extreme("max_element_wise", p["last_seen_at"], t["last_seen_at"]),
+        "gone_at": p["gone_at"],
+    }
+    schema = tables.arrow_schema(tables.DOCUMENTS)
+    return pa.table({f.name: pc.cast(cols[f.name], f.type) for f in schema}, schema=schema)
+
+
+def post_terms(posts: Any) -> Any:
+    """Long form of the posts' categories and tags."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = []
+    for kind, column in (("category", "categories"), ("tag", "tags")):
+        lists = posts[column].combine_chunks()
+        terms = pc.list_flatten(lists)
+        urls = posts["url"].combine_chunks().take(pc.list_parent_indices(lists))
+        kinds = pa.array([kind] * len(terms), pa.string())
+        parts.append(pa.table({"url": urls, "kind": kinds, "term": terms}))
+    schema = tables.arrow_schema(tables.POST_TERMS)
+    table = pa.concat_tables([t.cast(schema) for t in parts])
+    return table.sort_by([("url", "ascending"), ("kind", "ascending"), ("term", "ascending")])
+
+
+def replace_runs(
+    existing: Any, spec: tables.Table, rows: list[dict[str, Any]], run_ids: Iterable[str]
+) -> Any:
+    """Log tables: this run's rows replace any stored rows of the same run ids (re-runs)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids = pa.array(sorted(run_ids), pa.string())
+    kept = existing.filter(pc.invert(pc.is_in(existing["run_id"], value_set=ids)))
+    table = pa.concat_tables([kept, from_rows(spec, rows)])
+    keys = [k.strip() for k in spec.order.split(",")]
+    return table.sort_by([(k, "ascending") for k in keys])
