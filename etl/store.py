@@ -85,6 +85,7 @@ def write_corpus(
         "run_id": run_id,
         "generated_at": generated_at.astimezone(dt.UTC).isoformat(),
     }
+    _sweep(folder)
     staged: list[tuple[Path, Path]] = []
     try:
         for spec, table in corpus.items():
@@ -101,6 +102,12 @@ def write_corpus(
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+
+
+def _sweep(folder: Path) -> None:
+    # Temporary files of a killed run; only one run writes at a time (the data folder's lock).
+    for stale in folder.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 def _write_json(data: dict[str, Any], path: Path) -> None:
