@@ -12,8 +12,6 @@ from typing import Any
 
 from etl import tables
 
-# A word is a run of non-space characters (the parser has already folded white space).
-_WORD = r"\S+"
 _PARAGRAPH = "\n\n"
 
 
@@ -27,11 +25,14 @@ def from_rows(spec: tables.Table, rows: list[dict[str, Any]]) -> Any:
 
 
 def word_counts(texts: Any) -> Any:
-    """`word_count` of each text: the number of runs of non-space characters."""
+    """`word_count` of each text: the number of runs of non-white-space characters."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    return pc.count_substring_regex(texts, _WORD).cast(pa.int64())
+    # Split on runs of Unicode white space, after trimming so no empty word is counted.
+    trimmed = pc.utf8_trim_whitespace(texts)
+    words = pc.list_value_length(pc.utf8_split_whitespace(trimmed))
+    return pc.if_else(pc.equal(trimmed, ""), 0, words).cast(pa.int64())
 
 
 def _extreme(fn: str, a: Any, b: Any) -> Any:
@@ -61,14 +62,34 @@ def _stamp(table: Any, run: Any, prior: Any) -> Any:
     return _set(_set(table, "first_seen_at", first), "last_seen_at", last)
 
 
-def _split(existing: Any, run: Any, columns: list[str]) -> tuple[Any, Any]:
-    """(stored values of `columns` for each run row, null when new; stored rows not in run)."""
+def _prior(existing: Any, run: Any, columns: list[str]) -> Any:
+    """The stored values of `columns` for each run row (nulls where the URL is new)."""
     import pyarrow.compute as pc
 
     urls = existing["url"].combine_chunks()
-    prior = existing.select(columns).take(pc.index_in(run["url"], value_set=urls))
-    rest = existing.filter(pc.invert(pc.is_in(existing["url"], value_set=run["url"])))
-    return prior, rest
+    return existing.select(columns).take(pc.index_in(run["url"], value_set=urls))
+
+
+def _union(existing: Any, run: Any) -> Any:
+    """Stored rows the run did not replace, plus the run's rows, sorted by url.
+
+    Both inputs are sorted by url; the big columns (text, html) are copied once, by `take`.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kept = pc.indices_nonzero(pc.invert(pc.is_in(existing["url"], value_set=run["url"])))
+    rows = np.concatenate(
+        [
+            kept.to_numpy().astype(np.int64),
+            np.arange(run.num_rows, dtype=np.int64) + existing.num_rows,
+        ]
+    )
+    both = pa.concat_tables([existing, run])  # no copy: the columns become two chunks
+    urls = both["url"].take(pa.array(rows))
+    order = pa.array(rows).take(pc.sort_indices(urls))
+    return both.take(order)
 
 
 def combine_posts(
@@ -82,41 +103,36 @@ def combine_posts(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    prior, rest = _split(
-        existing, run, ["first_seen_at", "last_seen_at", "content_hash", "gone_at"]
-    )
-    known = pc.is_valid(prior["content_hash"])
+    run = _set(run, "word_count", word_counts(run["text"]))
+    prior = _prior(existing, run, ["first_seen_at", "last_seen_at", "content_hash", "gone_at"])
+    known = int(pc.sum(pc.is_valid(prior["content_hash"])).as_py() or 0)
     same = pc.fill_null(pc.equal(prior["content_hash"], run["content_hash"]), False)
     unchanged = int(pc.sum(same).as_py() or 0)
     counts = {
-        "posts_new": run.num_rows - int(pc.sum(known).as_py() or 0),
+        "posts_new": run.num_rows - known,
         "posts_unchanged": unchanged,
-        "posts_updated": int(pc.sum(known).as_py() or 0) - unchanged,
+        "posts_updated": known - unchanged,
         "posts_returned": int(pc.sum(pc.is_valid(prior["gone_at"])).as_py() or 0),
         "posts_gone": 0,
     }
     run = _stamp(run, run, prior)
-    seen = pc.is_in(rest["url"], value_set=pa.array(seen_any, pa.string()))
-    stamp_type = rest.schema.field("gone_at").type
-    if gone_at is None:
-        gone = rest["gone_at"]
-    else:
-        gone = pc.coalesce(rest["gone_at"], pa.scalar(gone_at, stamp_type))
-        counts["posts_gone"] = int(
-            pc.sum(pc.and_not(pc.invert(seen), pc.is_valid(rest["gone_at"]))).as_py() or 0
-        )
+    old_gone = existing["gone_at"]
+    seen = pc.is_in(existing["url"], value_set=pa.array(seen_any, pa.string()))
+    stamp_type = existing.schema.field("gone_at").type
+    gone = old_gone
+    if gone_at is not None:
+        gone = pc.coalesce(old_gone, pa.scalar(gone_at, stamp_type))
+        newly = pc.and_not(pc.invert(seen), pc.is_valid(old_gone))
+        counts["posts_gone"] = int(pc.sum(newly).as_py() or 0)
     gone = pc.if_else(seen, pa.scalar(None, stamp_type), gone)
-    rest = _set(rest, "gone_at", gone)
-    return pa.concat_tables([rest, run]).sort_by("url"), counts
+    return _union(_set(existing, "gone_at", gone), run), counts
 
 
 def combine_teasers(existing: Any, run: Any) -> tuple[Any, int]:
     """Stored teasers + this run's; the run's version replaces the stored one."""
-    import pyarrow as pa
-
-    prior, rest = _split(existing, run, ["first_seen_at", "last_seen_at"])
+    prior = _prior(existing, run, ["first_seen_at", "last_seen_at"])
     new = prior["first_seen_at"].null_count
-    return pa.concat_tables([rest, _stamp(run, run, prior)]).sort_by("url"), new
+    return _union(existing, _stamp(run, run, prior)), new
 
 
 def _paragraphs(texts: Any) -> tuple[Any, Any]:
@@ -127,6 +143,22 @@ def _paragraphs(texts: Any) -> tuple[Any, Any]:
     return pc.list_flatten(lists), pc.list_parent_indices(lists)
 
 
+def _counted(flat: Any, rows: Any, min_posts: int) -> dict[str, int]:
+    """Paragraphs found in at least `min_posts` distinct posts, with that number of posts."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # Cheap pre-filter on raw occurrences; distinct posts are counted for the few left.
+    totals = pc.value_counts(flat)
+    common = totals.field("values").filter(pc.greater_equal(totals.field("counts"), min_posts))
+    common = common.filter(pc.not_equal(common, ""))
+    mask = pc.is_in(flat, value_set=common)
+    pairs = pa.table({"p": flat.filter(mask), "r": rows.filter(mask)})
+    counted = pairs.group_by(["p", "r"]).aggregate([]).group_by("p").aggregate([("r", "count")])
+    hits = counted.filter(pc.greater_equal(counted["r_count"], min_posts))
+    return dict(zip(hits["p"].to_pylist(), hits["r_count"].to_pylist(), strict=True))
+
+
 def learn_boilerplate(
     posts: Any, known: Any, min_posts: int, run_at: dt.datetime | None
 ) -> tuple[Any, Any, int, int]:
@@ -135,51 +167,46 @@ def learn_boilerplate(
     A paragraph found verbatim in at least `min_posts` distinct posts is boilerplate. Once
     learned it stays learned (stored texts no longer hold it, so it could not be recounted).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     flat, rows = _paragraphs(posts["text"])
-    pairs = pa.table({"p": flat, "r": rows}).group_by(["p", "r"]).aggregate([])
-    counted = pairs.group_by("p").aggregate([("r", "count")])
-    hits = counted.filter(
-        pc.and_(pc.greater_equal(counted["r_count"], min_posts), pc.not_equal(counted["p"], ""))
-    )
-    table = dict(zip(hits["p"].to_pylist(), hits["r_count"].to_pylist(), strict=True))
+    found = _counted(flat, rows, min_posts)
     out: dict[str, tuple[int, Any]] = {}
-    for p, n, at in zip(
-        *(known[c].to_pylist() for c in ("paragraph", "posts", "learned_at")), strict=True
-    ):
-        out[p] = (max(n, table.pop(p, 0)), at)
-    learned = len(table) if run_at is not None else 0
+    columns = (known[c].to_pylist() for c in ("paragraph", "posts", "learned_at"))
+    for p, n, at in zip(*columns, strict=True):
+        out[p] = (max(n, found.pop(p, 0)), at)
+    learned = len(found) if run_at is not None else 0
     if run_at is not None:  # a run with no fetch learns nothing (it has no time to stamp)
-        out |= {p: (n, run_at) for p, n in table.items()}
-    spec = tables.BOILERPLATE
+        out |= {p: (n, run_at) for p, n in found.items()}
     rows_out = [
         {"paragraph": p, "posts": n, "learned_at": at} for p, (n, at) in sorted(out.items())
     ]
-    boilerplate = from_rows(spec, rows_out)
-    text, removed = strip_paragraphs(posts["text"], boilerplate["paragraph"])
-    posts = _set(_set(posts, "text", text), "word_count", word_counts(text))
+    boilerplate = from_rows(tables.BOILERPLATE, rows_out)
+    posts, removed = _strip(posts, flat, rows, boilerplate["paragraph"])
     return posts, boilerplate, learned, removed
 
 
-def strip_paragraphs(texts: Any, drop: Any) -> tuple[Any, int]:
-    """Texts without the paragraphs in `drop`, and how many paragraphs went."""
+def _strip(posts: Any, flat: Any, rows: Any, drop: Any) -> tuple[Any, int]:
+    """Posts without the paragraphs in `drop` (word counts redone where text changed)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    flat, rows = _paragraphs(texts)
-    keep = pc.invert(
-        pc.is_in(flat, value_set=drop.combine_chunks() if hasattr(drop, "combine_chunks") else drop)
-    )
+    keep = pc.invert(pc.is_in(flat, value_set=drop.combine_chunks()))
     removed = len(flat) - int(pc.sum(keep).as_py() or 0)
     if removed == 0:
-        return texts, 0
-    per_row = np.bincount(rows.filter(keep).to_numpy(), minlength=len(texts))
+        return posts, 0
+    # Rebuild only the texts that lost a paragraph; the rest stay as they are.
+    changed = pc.unique(rows.filter(pc.invert(keep)))
+    mask = pc.is_in(rows, value_set=changed)
+    sub_rows, sub_flat, sub_keep = rows.filter(mask), flat.filter(mask), keep.filter(mask)
+    local = pc.index_in(sub_rows.filter(sub_keep), value_set=changed).to_numpy()
+    per_row = np.bincount(local, minlength=len(changed))
     offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)
-    lists = pa.ListArray.from_arrays(pa.array(offsets), flat.filter(keep))
-    return pc.binary_join(lists, _PARAGRAPH), removed
+    lists = pa.ListArray.from_arrays(pa.array(offsets), sub_flat.filter(sub_keep))
+    new_text = pc.binary_join(lists, _PARAGRAPH)
+    hit = pc.is_in(pa.array(np.arange(posts.num_rows)), value_set=changed)
+    text = pc.replace_with_mask(posts["text"], hit, new_text)
+    counts = pc.replace_with_mask(posts["word_count"], hit, word_counts(new_text))
+    return _set(_set(posts, "text", text), "word_count", counts), removed
 
 
 def documents(posts: Any, teasers: Any) -> Any:
@@ -201,6 +228,7 @@ def documents(posts: Any, teasers: Any) -> Any:
 
     date = pick("date", t["date"])
     text = pick("text", t["excerpt"])
+    words = pc.if_else(full, p["word_count"], word_counts(t["excerpt"]))
     heading_source = pc.if_else(pc.is_valid(t["date"]), "heading", pa.scalar(None, pa.string()))
     cols = {
         "url": urls,
@@ -216,7 +244,7 @@ def documents(posts: Any, teasers: Any) -> Any:
         "tags": pc.fill_null(p["tags"], empty),
         "has_full_text": full,
         "text": text,
-        "word_count": word_counts(text),
+        "word_count": words,
         "first_seen_at": _extreme("min_element_wise", p["first_seen_at"], t["first_seen_at"]),
         "last_seen_at": _extreme("max_element_wise", p["last_seen_at"], t["last_seen_at"]),
         "gone_at": p["gone_at"],

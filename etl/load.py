@@ -19,15 +19,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from etl import derive, tables
 from etl.records import Page, Post, Teaser, to_json
 from etl.settings import Settings
-from etl.store import Corpus, read_corpus, write_corpus
+from etl.store import SOURCE_TABLES, Corpus, read_corpus, write_corpus
 from etl.urls import canonical_url
 
 __all__ = [
@@ -86,16 +87,38 @@ class MergeResult:
 
 def content_hash(post: Post) -> str:
     """sha256 hex of the canonical JSON of the post's content fields."""
-    content = {name: to_json(getattr(post, name)) for name in CONTENT_FIELDS}
+    return _hash(post, post.categories, post.tags)
+
+
+def _hash(post: Post, categories: Iterable[str], tags: Iterable[str]) -> str:
+    content = {
+        "title": post.title,
+        "heading": post.heading,
+        "date": to_json(post.date),
+        "text": post.text,
+        "categories": list(categories),
+        "tags": list(tags),
+        "published_at": to_json(post.published_at),
+    }
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def _content(post: Post) -> tuple[Any, ...]:
+    return tuple(getattr(post, name) for name in CONTENT_FIELDS)
+
+
+# A URL of this shape is already canonical (https, lower-case host, no port, query or
+# fragment, trailing slash): the common case, checked without parsing. Pinned by a test.
+_CANONICAL = re.compile(r"https://[a-z0-9.-]+/[^?#\s]*/")
+
+
 def _key(url: str) -> str:
-    return canonical_url(url)
+    """The merge key: `canonical_url`, with a fast path for URLs already in that form."""
+    return url if _CANONICAL.fullmatch(url) else canonical_url(url)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Seen:
     """Everything one run learned about one URL (mutable, local to one merge)."""
 
@@ -106,25 +129,31 @@ class _Seen:
     source: str
     categories: set[str] = field(default_factory=set)
     tags: set[str] = field(default_factory=set)
-    versions: set[tuple[Any, ...]] = field(default_factory=set)
+    conflict: bool = False  # two different full versions in this run
 
     def observe(self, record: Any, order: tuple[dt.datetime, int], source: str) -> None:
-        # The later fetch wins; at equal fetch times, the later input.
-        self.first = min(self.first, order[0])
-        self.last = max(self.last, order[0])
-        if order > self.order:
-            self.record, self.order, self.source = record, order, source
+        at = order[0]
+        self.first, self.last = min(self.first, at), max(self.last, at)
         if isinstance(record, Post):
             self.categories.update(record.categories)
             self.tags.update(record.tags)
-            self.versions.add(tuple(getattr(record, f) for f in CONTENT_FIELDS))
+            # Comparing each version with the current winner finds any two that differ.
+            if not self.conflict and _content(record) != _content(self.record):
+                self.conflict = True
+        # The later fetch wins; at equal fetch times, the later input.
+        if order > self.order:
+            self.record, self.order, self.source = record, order, source
 
 
 def _see(acc: dict[str, _Seen], rec: Any, order: tuple[dt.datetime, int], source: str) -> None:
     key = _key(rec.url)
-    if key not in acc:
+    seen = acc.get(key)
+    if seen is not None:
+        seen.observe(rec, order, source)
+    elif isinstance(rec, Post):
+        acc[key] = _Seen(rec, order, order[0], order[0], source, set(rec.categories), set(rec.tags))
+    else:
         acc[key] = _Seen(rec, order, order[0], order[0], source)
-    acc[key].observe(rec, order, source)
 
 
 @dataclass
@@ -182,23 +211,28 @@ def _page_row(obs: Observation) -> dict[str, Any]:
 
 
 def _post_row(key: str, seen: _Seen) -> dict[str, Any]:
-    post: Post = replace(
-        seen.record,
-        url=key,
-        categories=tuple(sorted(seen.categories)),
-        tags=tuple(sorted(seen.tags)),
-    )
-    row = {name: getattr(post, name) for name in tables.POSTS.names if hasattr(post, name)}
-    row["categories"], row["tags"] = list(post.categories), list(post.tags)
-    row |= {
-        "word_count": 0,  # counted after boilerplate removal
-        "content_hash": content_hash(post),
+    post: Post = seen.record
+    categories, tags = sorted(seen.categories), sorted(seen.tags)
+    return {
+        "url": key,
+        "wp_id": post.wp_id,
+        "title": post.title,
+        "heading": post.heading,
+        "date": post.date,
+        "date_raw": post.date_raw,
+        "date_source": post.date_source,
+        "published_at": post.published_at,
+        "categories": categories,
+        "tags": tags,
+        "text": post.text,
+        "html": post.html,
+        "word_count": 0,  # counted over the whole run at once (derive.combine_posts)
+        "content_hash": _hash(post, categories, tags),
         "source": seen.source,
         "first_seen_at": seen.first,
         "last_seen_at": seen.last,
         "gone_at": None,
     }
-    return row
 
 
 def _teaser_row(key: str, seen: _Seen) -> dict[str, Any]:
@@ -227,7 +261,7 @@ def merge(
     run = _collect(observations)
     post_rows = [_post_row(k, s) for k, s in sorted(run.posts.items())]
     teaser_rows = [_teaser_row(k, s) for k, s in sorted(run.teasers.items())]
-    conflicts = sum(len(s.versions) > 1 for s in run.posts.values())
+    conflicts = sum(s.conflict for s in run.posts.values())
     run.posts.clear()  # drop the winning records (and their html) as soon as rows exist
     seen_any = sorted({r["url"] for r in post_rows} | {r["url"] for r in teaser_rows})
     posts, pc_counts = derive.combine_posts(
@@ -274,7 +308,8 @@ def load_run(
 ) -> MergeCounts:
     """Read the corpus in `settings.processed_dir`, merge the run into it, write it back."""
     folder = Path(settings.processed_dir)
-    result = merge(read_corpus(folder), observations, full=full, settings=settings)
+    existing = read_corpus(folder, only=SOURCE_TABLES)
+    result = merge(existing, observations, full=full, settings=settings)
     write_corpus(
         result.corpus, folder, run_id=run_id, site=settings.site, generated_at=generated_at
     )

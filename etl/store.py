@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -132,11 +132,15 @@ def file_metadata(path: Path) -> dict[str, str]:
     return {k.decode(): v.decode() for k, v in raw.items() if not k.startswith(b"ARROW:")}
 
 
-def read_corpus(processed_dir: Path) -> Corpus | None:
+# What a merge needs; `documents` and `post_terms` are always derived afresh from these.
+SOURCE_TABLES = ("posts", "teasers", "pages", "rejects", "boilerplate")
+
+
+def read_corpus(processed_dir: Path, only: Iterable[str] | None = None) -> Corpus | None:
     """The corpus in `processed_dir`, or None when no run has written one yet.
 
-    A missing table reads as empty; a file of another schema version is refused (rebuild from
-    `data/raw` after a schema change).
+    `only` names the tables to read (e.g. `SOURCE_TABLES`); the others read as empty, as does
+    a missing file. A file of another schema version is refused (rebuild from `data/raw`).
     """
     import pyarrow.parquet as pq
 
@@ -147,7 +151,7 @@ def read_corpus(processed_dir: Path) -> Corpus | None:
     for spec in tables.TABLES:
         path = folder / f"{spec.name}.parquet"
         schema = tables.arrow_schema(spec)
-        if not path.exists():
+        if not path.exists() or (only is not None and spec.name not in only):
             found[spec.name] = schema.empty_table()
             continue
         version = file_metadata(path).get("schema_version")
