@@ -62,12 +62,17 @@ def _stamp(table: Any, run: Any, prior: Any) -> Any:
     return _set(_set(table, "first_seen_at", first), "last_seen_at", last)
 
 
+def _take(table: Any, indices: Any) -> Any:
+    # `take` on a chunked column is many times slower than on one contiguous array.
+    return table.combine_chunks().take(indices)
+
+
 def _prior(existing: Any, run: Any, columns: list[str]) -> Any:
     """The stored values of `columns` for each run row (nulls where the URL is new)."""
     import pyarrow.compute as pc
 
     urls = existing["url"].combine_chunks()
-    return existing.select(columns).take(pc.index_in(run["url"], value_set=urls))
+    return _take(existing.select(columns), pc.index_in(run["url"], value_set=urls))
 
 
 def _union(existing: Any, run: Any) -> Any:
@@ -86,10 +91,10 @@ def _union(existing: Any, run: Any) -> Any:
             np.arange(run.num_rows, dtype=np.int64) + existing.num_rows,
         ]
     )
-    both = pa.concat_tables([existing, run])  # no copy: the columns become two chunks
-    urls = both["url"].take(pa.array(rows))
+    both = pa.concat_tables([existing, run])
+    urls = _take(both.select(["url"]), pa.array(rows))["url"]
     order = pa.array(rows).take(pc.sort_indices(urls))
-    return both.take(order)
+    return _take(both, order)
 
 
 def combine_posts(
@@ -216,10 +221,10 @@ def documents(posts: Any, teasers: Any) -> Any:
 
     urls = pc.unique(pa.chunked_array(posts["url"].chunks + teasers["url"].chunks, pa.string()))
     urls = urls.take(pc.sort_indices(urls))
-    p = posts.drop_columns(["html"]).take(
-        pc.index_in(urls, value_set=posts["url"].combine_chunks())
+    p = _take(
+        posts.drop_columns(["html"]), pc.index_in(urls, value_set=posts["url"].combine_chunks())
     )
-    t = teasers.take(pc.index_in(urls, value_set=teasers["url"].combine_chunks()))
+    t = _take(teasers, pc.index_in(urls, value_set=teasers["url"].combine_chunks()))
     full = pc.is_valid(pc.index_in(urls, value_set=posts["url"].combine_chunks()))
     empty = pa.scalar([], pa.list_(pa.string()))
 

@@ -389,3 +389,32 @@ def test_empty_corpus_round_trips(tmp_path: Path) -> None:
     assert back is not None
     for (spec, table), (_, empty) in zip(back.items(), Corpus.empty().items(), strict=True):
         assert table.equals(empty), spec.name
+
+
+def test_boilerplate_removal_touches_only_the_texts_that_hold_it() -> None:
+    promo = "Share this tip with a colleague today."
+    settings = Settings(boilerplate_min_posts=2)
+    posts = (
+        post("a", text=promo),  # nothing but boilerplate: empty text, zero words
+        post("b", text=f"Keep this.\n\n{promo}\n\nAnd this."),
+        post("c", text="Untouched text here."),
+    )
+    got = rows(merge(None, [obs(posts=posts)], full=False, settings=settings))
+    assert got["https://cssamerica.com/a/"]["text"] == ""
+    assert got["https://cssamerica.com/a/"]["word_count"] == 0
+    assert got["https://cssamerica.com/b/"]["text"] == "Keep this.\n\nAnd this."
+    assert got["https://cssamerica.com/b/"]["word_count"] == 4
+    assert got["https://cssamerica.com/c/"]["text"] == "Untouched text here."
+    assert got["https://cssamerica.com/c/"]["word_count"] == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("", 0), ("one", 1), ("  padded   words  ", 2), ("a\n\nb c", 3), ("non\u00a0breaking", 2)],
+)
+def test_word_count(text: str, words: int) -> None:
+    import pyarrow as pa
+
+    from etl.derive import word_counts
+
+    assert word_counts(pa.array([text])).to_pylist() == [words]

@@ -110,3 +110,22 @@ def test_no_url_twice_and_every_url_canonical(pages: list) -> None:
         urls = table["url"].to_pylist()
         assert urls == sorted(set(urls))
         assert all(u.startswith("https://cssamerica.com/") and u.endswith("/") for u in urls)
+
+
+_url = st.builds(
+    "{}://{}{}/{}{}{}".format,
+    st.sampled_from(["https", "http", "HTTPS"]),
+    st.sampled_from(["cssamerica.com", "CSSAmerica.com", "www.cssamerica.com"]),
+    st.sampled_from(["", ":443", ":8080"]),
+    st.text(alphabet="ab-/.é ", max_size=12),
+    st.sampled_from(["", "/"]),
+    st.sampled_from(["", "?utm_source=x", "?p=1", "#c"]),
+)
+
+
+@given(_url)
+def test_key_fast_path_agrees_with_canonical_url(url: str) -> None:
+    from etl.load import _key
+    from etl.urls import canonical_url
+
+    assert _key(url) == canonical_url(url)
