@@ -7,6 +7,7 @@ the data dictionary says, so identical inputs give identical tables.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -78,23 +79,30 @@ def _prior(existing: Any, run: Any, columns: list[str]) -> Any:
 def _union(existing: Any, run: Any) -> Any:
     """Stored rows the run did not replace, plus the run's rows, sorted by url.
 
-    Both inputs are sorted by url; the big columns (text, html) are copied once, by `take`.
+    Both inputs are sorted by url, so the result is slices of the two, interleaved (found by
+    binary search per run row): the big columns (text, html) are copied once, when the
+    slices are joined into one contiguous table.
     """
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    import bisect
 
-    kept = pc.indices_nonzero(pc.invert(pc.is_in(existing["url"], value_set=run["url"])))
-    rows = np.concatenate(
-        [
-            kept.to_numpy().astype(np.int64),
-            np.arange(run.num_rows, dtype=np.int64) + existing.num_rows,
-        ]
-    )
-    both = pa.concat_tables([existing, run])
-    urls = _take(both.select(["url"]), pa.array(rows))["url"]
-    order = pa.array(rows).take(pc.sort_indices(urls))
-    return _take(both, order)
+    import pyarrow as pa
+
+    stored = existing["url"].to_pylist()
+    if any(a >= b for a, b in itertools.pairwise(stored)):  # not written by us
+        existing = existing.sort_by("url")
+        stored = existing["url"].to_pylist()
+    pieces, start, pending = [], 0, 0  # pending: run rows [pending, j) not yet placed
+    for j, url in enumerate(run["url"].to_pylist()):
+        at = bisect.bisect_left(stored, url, lo=start)
+        if at > start:  # stored rows come before this run row: flush what is pending
+            pieces += [run.slice(pending, j - pending), existing.slice(start, at - start)]
+            pending = j
+        start = at + (at < len(stored) and stored[at] == url)  # a replaced row is skipped
+    pieces += [run.slice(pending), existing.slice(start)]
+    pieces = [p for p in pieces if p.num_rows]
+    if not pieces:
+        return existing.schema.empty_table()
+    return pa.concat_tables(pieces).combine_chunks()
 
 
 def combine_posts(

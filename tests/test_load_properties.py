@@ -129,3 +129,23 @@ def test_key_fast_path_agrees_with_canonical_url(url: str) -> None:
     from etl.urls import canonical_url
 
     assert _key(url) == canonical_url(url)
+
+
+@given(
+    st.sets(st.sampled_from("abcdefghij")),
+    st.sets(st.sampled_from("abcdefghij")),
+    st.booleans(),
+)
+def test_union_keeps_stored_rows_and_puts_run_rows_in_url_order(
+    stored: set[str], fresh: set[str], shuffled: bool
+) -> None:
+    import pyarrow as pa
+
+    from etl.derive import _union
+
+    order = sorted(stored, reverse=shuffled)  # a stored table not sorted is sorted first
+    existing = pa.table({"url": order, "v": ["old"] * len(order)})
+    run = pa.table({"url": sorted(fresh), "v": ["new"] * len(fresh)})
+    got = _union(existing, run).to_pylist()
+    want = {u: "old" for u in stored} | {u: "new" for u in fresh}
+    assert got == [{"url": u, "v": want[u]} for u in sorted(want)]
