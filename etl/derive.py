@@ -156,16 +156,12 @@ def _paragraphs(texts: Any) -> tuple[Any, Any]:
     return pc.list_flatten(lists), pc.list_parent_indices(lists)
 
 
-def _counted(flat: Any, rows: Any, min_posts: int) -> dict[str, int]:
-    """Paragraphs found in at least `min_posts` distinct posts, with that number of posts."""
+def _counted(flat: Any, rows: Any, candidates: Any, min_posts: int) -> dict[str, int]:
+    """Candidates found in at least `min_posts` distinct posts, with that number of posts."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    # Cheap pre-filter on raw occurrences; distinct posts are counted for the few left.
-    totals = pc.value_counts(flat)
-    common = totals.field("values").filter(pc.greater_equal(totals.field("counts"), min_posts))
-    common = common.filter(pc.not_equal(common, ""))
-    mask = pc.is_in(flat, value_set=common)
+    mask = pc.is_in(flat, value_set=candidates)
     pairs = pa.table({"p": flat.filter(mask), "r": rows.filter(mask)})
     counted = pairs.group_by(["p", "r"]).aggregate([]).group_by("p").aggregate([("r", "count")])
     hits = counted.filter(pc.greater_equal(counted["r_count"], min_posts))
@@ -173,15 +169,22 @@ def _counted(flat: Any, rows: Any, min_posts: int) -> dict[str, int]:
 
 
 def learn_boilerplate(
-    posts: Any, known: Any, min_posts: int, run_at: dt.datetime | None
+    posts: Any, known: Any, min_posts: int, run_at: dt.datetime | None, fresh: list[str]
 ) -> tuple[Any, Any, int, int]:
     """(posts without boilerplate paragraphs, boilerplate table, learned now, removed).
 
     A paragraph found verbatim in at least `min_posts` distinct posts is boilerplate. Once
     learned it stays learned (stored texts no longer hold it, so it could not be recounted).
+    Only paragraphs of this run's texts (`fresh`) are candidates: any other paragraph was
+    counted by an earlier run and fell short then, and its count cannot have grown since
+    (lowering `boilerplate_min_posts` therefore takes effect on a rebuild from data/raw).
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     flat, rows = _paragraphs(posts["text"])
-    found = _counted(flat, rows, min_posts)
+    candidates = pc.unique(_paragraphs(pa.chunked_array([fresh], pa.string()))[0])
+    found = _counted(flat, rows, candidates.filter(pc.not_equal(candidates, "")), min_posts)
     out: dict[str, tuple[int, Any]] = {}
     columns = (known[c].to_pylist() for c in ("paragraph", "posts", "learned_at"))
     for p, n, at in zip(*columns, strict=True):

@@ -262,6 +262,7 @@ def merge(
     post_rows = [_post_row(k, s) for k, s in sorted(run.posts.items())]
     teaser_rows = [_teaser_row(k, s) for k, s in sorted(run.teasers.items())]
     conflicts = sum(s.conflict for s in run.posts.values())
+    fresh = [r["text"] for r in post_rows]
     run.posts.clear()  # drop the winning records (and their html) as soon as rows exist
     seen_any = sorted({r["url"] for r in post_rows} | {r["url"] for r in teaser_rows})
     posts, pc_counts = derive.combine_posts(
@@ -274,7 +275,7 @@ def merge(
         old.teasers, derive.from_rows(tables.TEASERS, teaser_rows)
     )
     posts, boilerplate, learned, removed = derive.learn_boilerplate(
-        posts, old.boilerplate, settings.boilerplate_min_posts, run.run_at
+        posts, old.boilerplate, settings.boilerplate_min_posts, run.run_at, fresh
     )
     corpus = Corpus(
         posts=posts,

@@ -418,3 +418,16 @@ def test_word_count(text: str, words: int) -> None:
     from etl.derive import word_counts
 
     assert word_counts(pa.array([text])).to_pylist() == [words]
+
+
+def test_boilerplate_counts_stored_posts_and_strips_them_too() -> None:
+    promo = "Read our New Book today."
+    settings = Settings(boilerplate_min_posts=3)
+    two = tuple(post(s, text=f"Body {s}.\n\n{promo}") for s in ("a", "b"))
+    first = merge(None, [obs(posts=two)], full=False, settings=settings)
+    assert first.corpus.boilerplate.num_rows == 0
+    third = obs(posts=(post("c", text=f"Body c.\n\n{promo}"),), at=T0 + dt.timedelta(days=1))
+    second = merge(first.corpus, [third], full=False, settings=settings)
+    assert second.counts.boilerplate_learned == 1
+    assert [r["text"] for r in rows(second).values()] == ["Body a.", "Body b.", "Body c."]
+    assert second.corpus.boilerplate["posts"].to_pylist() == [3]
