@@ -25,15 +25,16 @@ def from_rows(spec: tables.Table, rows: list[dict[str, Any]]) -> Any:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def word_counts(texts: Any) -> Any:
-    """`word_count` of each text: the number of runs of non-white-space characters."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def word_count(text: str) -> int:
+    """`word_count`: the number of runs of non-white-space characters (Unicode white space)."""
+    return len(text.split())
 
-    # Split on runs of Unicode white space, after trimming so no empty word is counted.
-    trimmed = pc.utf8_trim_whitespace(texts)
-    words = pc.list_value_length(pc.utf8_split_whitespace(trimmed))
-    return pc.if_else(pc.equal(trimmed, ""), 0, words).cast(pa.int64())
+
+def word_counts(texts: Any) -> Any:
+    """`word_count` of each text of an Arrow array (Python's split beats Arrow's utf8 split)."""
+    import pyarrow as pa
+
+    return pa.array([word_count(t or "") for t in texts.to_pylist()], pa.int64())
 
 
 def _extreme(fn: str, a: Any, b: Any) -> Any:
@@ -116,7 +117,6 @@ def combine_posts(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    run = _set(run, "word_count", word_counts(run["text"]))
     prior = _prior(existing, run, ["first_seen_at", "last_seen_at", "content_hash", "gone_at"])
     known = int(pc.sum(pc.is_valid(prior["content_hash"])).as_py() or 0)
     same = pc.fill_null(pc.equal(prior["content_hash"], run["content_hash"]), False)
@@ -157,34 +157,44 @@ def _paragraphs(texts: Any) -> tuple[Any, Any]:
 
 
 def _counted(flat: Any, rows: Any, candidates: Any, min_posts: int) -> dict[str, int]:
-    """Candidates found in at least `min_posts` distinct posts, with that number of posts."""
+    """Candidates (None: all) found in at least `min_posts` distinct posts, with that number."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    mask = pc.is_in(flat, value_set=candidates)
+    if candidates is not None:
+        mask = pc.is_in(flat, value_set=candidates)
+        flat, rows = flat.filter(mask), rows.filter(mask)
+    # Cheap pre-filter on raw occurrences; distinct posts are counted for the few left.
+    totals = pc.value_counts(flat)
+    common = totals.field("values").filter(pc.greater_equal(totals.field("counts"), min_posts))
+    mask = pc.is_in(flat, value_set=common)
     pairs = pa.table({"p": flat.filter(mask), "r": rows.filter(mask)})
     counted = pairs.group_by(["p", "r"]).aggregate([]).group_by("p").aggregate([("r", "count")])
-    hits = counted.filter(pc.greater_equal(counted["r_count"], min_posts))
+    hits = counted.filter(
+        pc.and_(pc.greater_equal(counted["r_count"], min_posts), pc.not_equal(counted["p"], ""))
+    )
     return dict(zip(hits["p"].to_pylist(), hits["r_count"].to_pylist(), strict=True))
 
 
 def learn_boilerplate(
-    posts: Any, known: Any, min_posts: int, run_at: dt.datetime | None, fresh: list[str]
+    posts: Any, known: Any, min_posts: int, run_at: dt.datetime | None, fresh: Any
 ) -> tuple[Any, Any, int, int]:
     """(posts without boilerplate paragraphs, boilerplate table, learned now, removed).
 
     A paragraph found verbatim in at least `min_posts` distinct posts is boilerplate. Once
     learned it stays learned (stored texts no longer hold it, so it could not be recounted).
-    Only paragraphs of this run's texts (`fresh`) are candidates: any other paragraph was
+    Only paragraphs of this run's posts (URLs in `fresh`) are candidates: any other paragraph was
     counted by an earlier run and fell short then, and its count cannot have grown since
     (lowering `boilerplate_min_posts` therefore takes effect on a rebuild from data/raw).
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     flat, rows = _paragraphs(posts["text"])
-    candidates = pc.unique(_paragraphs(pa.chunked_array([fresh], pa.string()))[0])
-    found = _counted(flat, rows, candidates.filter(pc.not_equal(candidates, "")), min_posts)
+    candidates = None  # a run holding most posts: count every paragraph
+    if 2 * len(fresh) < posts.num_rows:
+        run_rows = pc.indices_nonzero(pc.is_in(posts["url"], value_set=fresh))
+        candidates = pc.unique(flat.filter(pc.is_in(rows, value_set=run_rows)))
+    found = _counted(flat, rows, candidates, min_posts)
     out: dict[str, tuple[int, Any]] = {}
     columns = (known[c].to_pylist() for c in ("paragraph", "posts", "learned_at"))
     for p, n, at in zip(*columns, strict=True):

@@ -226,7 +226,7 @@ def _post_row(key: str, seen: _Seen) -> dict[str, Any]:
         "tags": tags,
         "text": post.text,
         "html": post.html,
-        "word_count": 0,  # counted over the whole run at once (derive.combine_posts)
+        "word_count": derive.word_count(post.text),
         "content_hash": _hash(post, categories, tags),
         "source": seen.source,
         "first_seen_at": seen.first,
@@ -262,20 +262,22 @@ def merge(
     post_rows = [_post_row(k, s) for k, s in sorted(run.posts.items())]
     teaser_rows = [_teaser_row(k, s) for k, s in sorted(run.teasers.items())]
     conflicts = sum(s.conflict for s in run.posts.values())
-    fresh = [r["text"] for r in post_rows]
-    run.posts.clear()  # drop the winning records (and their html) as soon as rows exist
     seen_any = sorted({r["url"] for r in post_rows} | {r["url"] for r in teaser_rows})
+    run_posts = derive.from_rows(tables.POSTS, post_rows)
+    # Hold each run post's html once, in Arrow: drop the records and the row dicts now.
+    run.posts.clear()
+    del post_rows
     posts, pc_counts = derive.combine_posts(
         old.posts,
-        derive.from_rows(tables.POSTS, post_rows),
+        run_posts,
         seen_any=seen_any,
-        gone_at=run.run_at if full and post_rows else None,
+        gone_at=run.run_at if full and run_posts.num_rows else None,
     )
     teasers, teasers_new = derive.combine_teasers(
         old.teasers, derive.from_rows(tables.TEASERS, teaser_rows)
     )
     posts, boilerplate, learned, removed = derive.learn_boilerplate(
-        posts, old.boilerplate, settings.boilerplate_min_posts, run.run_at, fresh
+        posts, old.boilerplate, settings.boilerplate_min_posts, run.run_at, run_posts["url"]
     )
     corpus = Corpus(
         posts=posts,
