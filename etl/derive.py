@@ -56,12 +56,12 @@ def _set(table: Any, name: str, values: Any) -> Any:
     return table.set_column(i, table.schema.field(i), values)
 
 
-def _stamp(table: Any, run: Any, prior: Any) -> Any:
+def _stamp(run: Any, prior: Any) -> Any:
     # first_seen_at is the earliest sighting ever, last_seen_at the latest.
 
     first = _extreme("min_element_wise", run["first_seen_at"], prior["first_seen_at"])
     last = _extreme("max_element_wise", run["last_seen_at"], prior["last_seen_at"])
-    return _set(_set(table, "first_seen_at", first), "last_seen_at", last)
+    return _set(_set(run, "first_seen_at", first), "last_seen_at", last)
 
 
 def _take(table: Any, indices: Any) -> Any:
@@ -128,7 +128,7 @@ def combine_posts(
         "posts_returned": int(pc.sum(pc.is_valid(prior["gone_at"])).as_py() or 0),
         "posts_gone": 0,
     }
-    run = _stamp(run, run, prior)
+    run = _stamp(run, prior)
     old_gone = existing["gone_at"]
     seen = pc.is_in(existing["url"], value_set=pa.array(seen_any, pa.string()))
     stamp_type = existing.schema.field("gone_at").type
@@ -145,7 +145,7 @@ def combine_teasers(existing: Any, run: Any) -> tuple[Any, int]:
     """Stored teasers + this run's; the run's version replaces the stored one."""
     prior = _prior(existing, run, ["first_seen_at", "last_seen_at"])
     new = prior["first_seen_at"].null_count
-    return _union(existing, _stamp(run, run, prior)), new
+    return _union(existing, _stamp(run, prior)), new
 
 
 def _paragraphs(texts: Any) -> tuple[Any, Any]:
