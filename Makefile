@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-stamp
 DATA ?= data
 
-.PHONY: setup test lint typecheck pytest corpus demo clean
+.PHONY: setup test lint typecheck pytest bench corpus demo clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,10 @@ typecheck: setup
 
 pytest: setup
 	$(BIN)/python -m pytest -q -n auto
+
+# Not part of `make test`: minutes of timing. ARGS="--quick" or ARGS="--only parse --repeat 9".
+bench: setup
+	$(BIN)/python -m bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
