@@ -16,7 +16,7 @@ from bench.harness import Context, Result, cached_site, table
 def test_quick_run_writes_the_figures(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     argv = ["--quick", "--only", "parse", "--only", "headings", "--out-dir", str(tmp_path)]
-    main([*argv, "--json", str(out)])
+    assert main([*argv, "--json", str(out)]) == 0  # figures are reported, not enforced
     doc = json.loads(out.read_text())
     assert set(doc) == {"when", "machine", "options", "results"}
     assert doc["machine"]["cores"] >= 1 and doc["machine"]["python"].startswith("3.")
