@@ -178,7 +178,10 @@ def run(registry: dict[str, Benchmark], ctx: Context, only: list[str] | None) ->
         if only and name not in only:
             continue
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        out = bench(ctx)
+        try:
+            out = bench(ctx)
+        except Exception as err:  # one broken stage must not hide the other figures
+            out = Result(name, None, "", "", False, details={"error": repr(err)})
         results.extend(out if isinstance(out, list) else [out])
     return results
 
@@ -199,6 +202,7 @@ def table(results: list[Result]) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines += [f"  {r.name}: skipped: {r.skipped}" for r in results if r.skipped]
+    lines += [f"  {r.name}: error: {r.details['error']}" for r in results if "error" in r.details]
     return "\n".join(line.rstrip() for line in lines)
 
 

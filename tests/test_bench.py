@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench.__main__ import main
 from bench.cases import heavy_imports
-from bench.harness import Context, Result, cached_site, table
+from bench.harness import Context, Result, cached_site, run, table
 
 
 def test_quick_run_writes_the_figures(tmp_path: Path) -> None:
@@ -65,3 +65,15 @@ def test_the_table_shows_skips_and_their_reason() -> None:
     text = table([ok, skipped])
     assert "parse.ratio" in text and "pass" in text and "1.4-1.7" in text
     assert "load: skipped: the loader is not merged yet" in text
+
+
+def test_a_benchmark_that_raises_is_reported_and_the_others_still_run() -> None:
+    def broken(ctx: Context) -> Result:
+        raise RuntimeError("etl corpus exited with 1")
+
+    def fine(ctx: Context) -> Result:
+        return Result("fine", 1.0, "s", "", None, 1.0, 1.0, (1.0,))
+
+    results = run({"broken": broken, "fine": fine}, Context(repeat=1), None)
+    assert [(r.name, r.status) for r in results] == [("broken", "FAIL"), ("fine", "-")]
+    assert "broken: error: RuntimeError('etl corpus exited with 1')" in table(results)
