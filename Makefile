@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-stamp
 DATA ?= data
 
-.PHONY: setup test lint typecheck pytest bench corpus demo clean
+.PHONY: setup test lint typecheck pytest bench corpus demo report stats test-browser clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,20 @@ pytest: setup
 # Not part of `make test`: minutes of timing. ARGS="--quick" or ARGS="--only parse --repeat 9".
 bench: setup
 	$(BIN)/python -m bench $(ARGS)
+
+# The HTML report and the terminal summary of the corpus in $(DATA) (e.g. DATA=data/demo).
+report: setup
+	$(BIN)/etl report --data-dir $(DATA)
+
+stats: setup
+	$(BIN)/etl stats --data-dir $(DATA)
+
+# Opens the report in headless Chromium (Debian's package, installed here when root).
+test-browser: setup
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "error: chromium not found; install it: sudo apt-get install chromium" >&2; exit 1; fi; }
+	REPORT_SCREENSHOT=docs/report.png $(BIN)/python -m pytest -q -m browser tests/browser
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

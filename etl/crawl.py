@@ -1,0 +1,298 @@
+"""The crawl stage: discovery, pagination, politeness, retries: network in, raw responses out.
+
+Archives come from robots.txt (obeyed for every URL), its sitemaps and the home page's
+category and tag links, or from `Settings.archives`. Each archive is followed page by page
+(`follow` decides where to go next; by default the page's next link) while archives run
+concurrently under the client's rate and concurrency limits. Every response goes straight to
+the raw archive; no body outlives the handling of its page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin
+
+from etl import discover
+from etl.client import Client, Stats
+from etl.progress import Progress
+from etl.raw import RawWriter
+from etl.records import Fetch
+from etl.settings import Settings
+from etl.urls import same_origin
+
+log = logging.getLogger(__name__)
+
+Follow = Callable[[Fetch], str | None]
+Validators = Mapping[str, tuple[str | None, str | None]]
+MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A URL the run could not get, and why."""
+
+    url: str
+    status: int | None
+    reason: str  # short and stable: "off_origin", "not_found", "gave_up", "too_large", ...
+    attempts: int
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlResult:
+    run_id: str
+    warc_path: Path
+    archives: tuple[str, ...]
+    requests: Mapping[str, int]  # by HTTP status, or "error" when no response arrived
+    pages_fetched: int
+    pages_not_modified: int
+    pages_failed: int
+    retries: Mapping[str, int]  # by reason: "429", "503", "timeout", "RemoteProtocolError", ...
+    gave_up: Mapping[str, int]
+    refused_off_origin: int
+    disallowed: int
+    failures: tuple[Failure, ...]
+    duration: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        def counts(c: Mapping[str, int]) -> str:
+            return ", ".join(f"{k}: {v}" for k, v in sorted(c.items())) or "none"
+
+        lines = [
+            f"crawl {self.run_id}: {len(self.archives)} archives, "
+            f"{self.pages_fetched} pages fetched, {self.pages_not_modified} not modified, "
+            f"{self.pages_failed} failed in {self.duration:.1f} s",
+            f"  requests by status: {counts(self.requests)}",
+            f"  retries: {counts(self.retries)}; gave up: {counts(self.gave_up)}",
+            f"  refused off-origin: {self.refused_off_origin}; "
+            f"disallowed by robots.txt: {self.disallowed}",
+            f"  raw archive: {self.warc_path}",
+        ]
+        lines += [f"  FAILED {f.url} ({f.status}, {f.reason}): {f.detail}" for f in self.failures]
+        return "\n".join(lines)
+
+
+def default_follow(fetch: Fetch) -> str | None:
+    """The next page of an archive; a 304 means the page (and so its neighbours) is unchanged."""
+    return discover.next_page(fetch.body, fetch.url) if fetch.status == 200 else None
+
+
+@dataclass
+class _Run:
+    settings: Settings
+    client: Client
+    writer: RawWriter
+    stats: Stats
+    validators: Validators
+    progress: Progress
+    allowed: discover.Allowed = lambda url: True
+    requested: set[str] = field(default_factory=set)
+    failures: list[Failure] = field(default_factory=list)
+    fetched: int = 0
+    not_modified: int = 0
+    off_origin: int = 0
+    disallowed: int = 0
+    queued: int = 0
+
+    def fail(self, url: str, status: int | None, reason: str, attempts: int, detail: str) -> None:
+        log.warning("failed %s (%s): %s", url, reason, detail)
+        self.failures.append(Failure(url, status, reason, attempts, detail))
+
+    def tick(self) -> None:
+        done, total = self.fetched + self.not_modified, sum(self.stats.requests.values())
+        self.progress.show(done, len(self.failures), self.queued, total)
+
+    async def get(self, url: str, conditional: bool = False) -> Fetch | None:
+        """GET `url`, following redirects on the origin; None when refused or already fetched.
+
+        Only archive pages are asked conditionally: robots.txt and the sitemaps are read anew.
+        """
+        visited: list[tuple[str, int | None]] = []  # (URL, status) of each redirect so far
+        while True:
+            if not self._may_request(url, visited):
+                return None
+            if url in self.requested:
+                return None  # every URL once per run, however many archives lead to it
+            self.requested.add(url)
+            headers = self._conditional(url) if conditional else {}
+            fetch = await self.client.fetch(url, headers)
+            self.writer.write(fetch)
+            location = dict((k.lower(), v) for k, v in fetch.headers).get("location")
+            if fetch.status not in _REDIRECTS or not location:
+                return fetch
+            visited.append((url, fetch.status))
+            url = urljoin(url, location)
+
+    def _may_request(self, url: str, visited: list[tuple[str, int | None]]) -> bool:
+        """On the origin, no redirect loop, allowed by robots.txt; refusals counted."""
+        first, status = visited[0] if visited else (url, None)
+        if not same_origin(url, self.settings.site):
+            self.off_origin += 1
+            where = f"redirect from {visited[-1][0]}" if visited else "link"
+            detail = f"refused: {where} to {url} leaves {self.settings.site}"
+            self.fail(first, status, "off_origin", 1, detail)
+            return False
+        if url in (u for u, _ in visited) or len(visited) > MAX_REDIRECTS:
+            self.fail(first, status, "redirect_loop", 1, f"redirects loop or exceed 5 at {url}")
+            return False
+        if not self.allowed(url):
+            self.disallowed += 1
+            log.info("robots.txt disallows %s", url)
+            return False
+        return True
+
+    def _conditional(self, url: str) -> dict[str, str]:
+        etag, modified = self.validators.get(url, (None, None))
+        headers = {"If-None-Match": etag} if etag else {}
+        if modified:
+            headers["If-Modified-Since"] = modified
+        return headers
+
+    async def archive(self, first: str, follow: Follow, on_fetch: Callable[[Fetch], None]) -> None:
+        """Follow one archive from its first page until `follow` finds no next page."""
+        url: str | None = first
+        for number in range(1, self.settings.max_pages + 1):
+            if url is None:
+                break
+            fetch = await self.get(url, conditional=True)
+            if fetch is None or not self._page_ok(fetch, number):
+                break
+            on_fetch(fetch)
+            self.tick()
+            url = follow(fetch)
+        self.queued -= 1
+        self.tick()
+
+    def _page_ok(self, fetch: Fetch, number: int) -> bool:
+        if fetch.status == 200:
+            self.fetched += 1
+            return True
+        if fetch.status == 304:
+            self.not_modified += 1
+            return True
+        if fetch.status == 404 and number > 1:
+            return False  # past the last page: the normal end of an archive
+        reason = "not_found" if fetch.status == 404 else _reason(fetch)
+        self.fail(fetch.url, fetch.status, reason, fetch.attempts, fetch.error or "")
+        return False
+
+    async def discover(self) -> tuple[str, ...]:
+        s = self.settings
+        robots = await self.get(urljoin(s.site, "/robots.txt"))
+        status, body = (robots.status, robots.body) if robots else (None, b"")
+        self.allowed, sitemaps = discover.robots_rules(status, body, s.user_agent)
+        if status != 200 and not (status and 400 <= status < 500):
+            self.fail(
+                urljoin(s.site, "/robots.txt"),
+                status,
+                "robots_unavailable",
+                robots.attempts if robots else 1,
+                "robots.txt unreachable: every URL is disallowed for this run (RFC 9309)",
+            )
+        if s.archives:
+            return discover.sorted_unique(urljoin(s.site, a) for a in s.archives)
+        found: set[str] = set()
+        for sitemap in sitemaps or [urljoin(s.site, "/wp-sitemap.xml")]:
+            await self._sitemap(sitemap, found, top=True)
+        home = await self.get(urljoin(s.site, "/"))
+        if home is not None and home.status == 200:
+            found |= discover.archive_links(home.body, home.url, s.site)
+        return discover.sorted_unique(found)
+
+    async def _sitemap(self, url: str, found: set[str], top: bool) -> None:
+        if not same_origin(url, self.settings.site):  # a hint, not a page we owe the run
+            self.off_origin += 1
+            log.warning("skipping sitemap %s: not on %s", url, self.settings.site)
+            return
+        fetch = await self.get(url)
+        if fetch is None or fetch.status != 200:
+            return  # optional: the home page still names the archives
+        try:
+            children, pages = discover.parse_sitemap(fetch.body)
+        except Exception as exc:
+            log.warning("cannot read sitemap %s: %s", url, exc)
+            return
+        found |= {a for a in (discover.archive_url(p, self.settings.site) for p in pages) if a}
+        for child in children:
+            if top and discover.wants_sitemap(child):
+                await self._sitemap(child, found, top=False)
+
+
+def _reason(fetch: Fetch) -> str:
+    if fetch.error and fetch.error.startswith("refused: response too large"):
+        return "too_large"
+    if fetch.error:
+        return "gave_up"
+    return f"http_{fetch.status}"
+
+
+async def crawl(
+    settings: Settings,
+    *,
+    follow: Follow | None = None,
+    validators: Validators | None = None,
+    on_fetch: Callable[[Fetch], None] | None = None,
+    run_id: str | None = None,
+) -> CrawlResult:
+    """Crawl every archive of the site into the raw archive; return the run's counts.
+
+    `follow(fetch)` names the page to fetch after an archive page (None stops that archive);
+    `validators` maps URL -> (ETag, Last-Modified) for conditional requests (a 304 comes back
+    as a body-less Fetch); `on_fetch` sees every archive page fetched.
+    """
+    started = time.monotonic()
+    stats = Stats()
+    progress = Progress()
+    with RawWriter(settings.raw_dir, run_id) as writer:
+        async with Client(settings, stats) as client:
+            run = _Run(settings, client, writer, stats, validators or {}, progress)
+            archives = await run.discover()
+            run.queued = len(archives)
+            log.info("crawling %d archives", len(archives))
+            await asyncio.gather(
+                *(run.archive(a, follow or default_follow, on_fetch or _ignore) for a in archives)
+            )
+    progress.close()
+    return CrawlResult(
+        run_id=writer.run_id,
+        warc_path=writer.warc_path,
+        archives=archives,
+        requests=dict(stats.requests),
+        pages_fetched=run.fetched,
+        pages_not_modified=run.not_modified,
+        pages_failed=len(run.failures),
+        retries=dict(stats.retries),
+        gave_up=dict(stats.gave_up),
+        refused_off_origin=run.off_origin,
+        disallowed=run.disallowed,
+        failures=tuple(run.failures),
+        duration=time.monotonic() - started,
+    )
+
+
+def _ignore(fetch: Fetch) -> None:
+    pass
+
+
+def run_crawl(
+    settings: Settings,
+    *,
+    follow: Follow | None = None,
+    validators: Validators | None = None,
+    on_fetch: Callable[[Fetch], None] | None = None,
+    run_id: str | None = None,
+) -> CrawlResult:
+    """`crawl` for synchronous callers (the CLI)."""
+    return asyncio.run(
+        crawl(settings, follow=follow, validators=validators, on_fetch=on_fetch, run_id=run_id)
+    )

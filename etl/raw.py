@@ -1,0 +1,222 @@
+"""The raw archive in `data/raw/`: every response of every run, so the corpus can be rebuilt
+without touching the site.
+
+One run writes `<run_id>.warc.gz` (ISO 28500 response records, one gzip member each, via
+warcio) and `<run_id>.index.jsonl` (one line per fetch: URL, time, status, payload digest,
+validators, file, offset, length). Both are appended in place and flushed + fsynced after every
+record, so a run killed mid-way leaves earlier runs untouched and its own files readable up to
+the last complete record; a torn last index line is skipped on read. File names come from the
+run id only, never from URLs. Bodies are stored decoded (no Content-Encoding) and cookies or
+credentials are never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from etl.records import Fetch
+
+log = logging.getLogger(__name__)
+
+# Headers that describe the transfer, not the payload we store, or that carry credentials.
+_DROP = {"set-cookie", "cookie", "authorization", "content-encoding", "transfer-encoding"}
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One line of the index: where a fetch's response record lives."""
+
+    url: str
+    fetched_at: str  # ISO 8601, UTC
+    status: int | None
+    digest: str | None  # WARC-Payload-Digest
+    etag: str | None
+    last_modified: str | None
+    warc: str | None  # file name inside raw_dir; None for fetches without a response
+    offset: int | None
+    length: int | None
+    run_id: str
+    error: str | None = None
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """Sorts in time order: `20261123T090221Z-1a2b3c`."""
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def clean_headers(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The headers worth keeping: no cookies, no credentials, no transfer encodings."""
+    return tuple((k, v) for k, v in headers if k.lower() not in _DROP)
+
+
+def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    return next((v for k, v in headers if k.lower() == name), None)
+
+
+def _sync(stream: IO[Any]) -> None:
+    stream.flush()
+    os.fsync(stream.fileno())
+
+
+class RawWriter:
+    """Appends one run's responses to its WARC file and index, each record durable at once."""
+
+    def __init__(self, raw_dir: Path, run_id: str | None = None) -> None:
+        self.raw_dir = Path(raw_dir)
+        self.run_id = run_id or new_run_id()
+        self.warc_path = self.raw_dir / f"{self.run_id}.warc.gz"
+        self.index_path = self.raw_dir / f"{self.run_id}.index.jsonl"
+        self.records = 0
+
+    def __enter__(self) -> RawWriter:
+        from warcio.warcwriter import WARCWriter
+
+        self.raw_dir.mkdir(parents=True, exist_ok=True)
+        self._warc = self.warc_path.open("xb")
+        self._index = self.index_path.open("x", encoding="utf-8")
+        self._writer = WARCWriter(self._warc, gzip=True)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._warc.close()
+        self._index.close()
+
+    def write(self, fetch: Fetch) -> None:
+        """Archive one fetch: a response record when a response arrived, an index line always."""
+        headers = clean_headers(fetch.headers)
+        entry = IndexEntry(
+            url=fetch.url,
+            fetched_at=fetch.fetched_at.astimezone(dt.UTC).isoformat(),
+            status=fetch.status,
+            digest=None,
+            etag=_header(headers, "etag"),
+            last_modified=_header(headers, "last-modified"),
+            warc=None,
+            offset=None,
+            length=None,
+            run_id=self.run_id,
+            error=fetch.error,
+        )
+        if fetch.status is not None:
+            entry = self._write_record(fetch, headers, entry)
+        self._index.write(json.dumps(asdict(entry)) + "\n")
+        _sync(self._index)
+        self.records += 1
+
+    def _write_record(
+        self, fetch: Fetch, headers: tuple[tuple[str, str], ...], entry: IndexEntry
+    ) -> IndexEntry:
+        from warcio.statusandheaders import StatusAndHeaders
+
+        # The body is stored decoded, so its length replaces whatever the server announced.
+        kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        kept.append(("Content-Length", str(len(fetch.body))))
+        http = StatusAndHeaders(f"{fetch.status} {_reason(fetch.status)}", kept, "HTTP/1.1")
+        date = fetch.fetched_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        record = self._writer.create_warc_record(
+            fetch.url,
+            "response",
+            payload=io.BytesIO(fetch.body),
+            length=len(fetch.body),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": date},
+        )
+        offset = self._warc.tell()
+        self._writer.write_record(record)
+        _sync(self._warc)
+        return _replace(
+            entry,
+            digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+            warc=self.warc_path.name,
+            offset=offset,
+            length=self._warc.tell() - offset,
+        )
+
+
+def _replace(entry: IndexEntry, **changes: Any) -> IndexEntry:
+    return IndexEntry(**{**asdict(entry), **changes})
+
+
+def _reason(status: int | None) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status or 0).phrase
+    except ValueError:
+        return "Unknown"
+
+
+class RawArchive:
+    """Reads the archive back, without the network."""
+
+    def __init__(self, raw_dir: Path) -> None:
+        self.raw_dir = Path(raw_dir)
+
+    def entries(self) -> Iterator[IndexEntry]:
+        """Every index line of every run, oldest run first; torn lines skipped."""
+        for path in sorted(self.raw_dir.glob("*.index.jsonl")):
+            with path.open(encoding="utf-8") as lines:
+                for line in lines:
+                    try:
+                        yield IndexEntry(**json.loads(line))
+                    except (ValueError, TypeError):
+                        log.warning("skipping a torn index line in %s", path.name)
+
+    def latest_entries(self) -> dict[str, IndexEntry]:
+        """The latest good (200) entry of each URL."""
+        latest: dict[str, IndexEntry] = {}
+        for entry in self.entries():
+            if entry.status == 200 and entry.warc is not None:
+                old = latest.get(entry.url)
+                if old is None or (entry.fetched_at, entry.run_id) >= (old.fetched_at, old.run_id):
+                    latest[entry.url] = entry
+        return latest
+
+    def latest(self) -> Iterator[Fetch]:
+        """The latest good response of each URL, in URL order; unreadable records skipped."""
+        for url, entry in sorted(self.latest_entries().items()):
+            try:
+                yield self.read(entry)
+            except Exception as exc:  # a record cut short by a crash is lost, not fatal
+                log.warning("cannot read %s from %s: %s", url, entry.warc, exc)
+
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """URL -> (ETag, Last-Modified) of its latest good response, for conditional requests."""
+        return {u: (e.etag, e.last_modified) for u, e in self.latest_entries().items()}
+
+    def read(self, entry: IndexEntry) -> Fetch:
+        """The fetch an index entry points at, read from its WARC record."""
+        from warcio.archiveiterator import ArchiveIterator
+
+        if entry.warc is None or entry.offset is None:
+            raise ValueError(f"no response record for {entry.url}: {entry.error}")
+        with (self.raw_dir / entry.warc).open("rb") as stream:
+            stream.seek(entry.offset)
+            record = next(iter(ArchiveIterator(stream)))
+            body = record.content_stream().read()
+            headers = tuple(record.http_headers.headers)
+            status = int(record.http_headers.get_statuscode())
+            url = record.rec_headers.get_header("WARC-Target-URI")
+        return Fetch(
+            url=url,
+            status=status,
+            fetched_at=dt.datetime.fromisoformat(entry.fetched_at),
+            headers=headers,
+            body=body,
+        )

@@ -1,0 +1,328 @@
+"""The crawl against the replay server over real HTTP: coverage, politeness, retries, refusals."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import itertools
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from etl.crawl import CrawlResult, default_follow, run_crawl
+from etl.raw import RawArchive
+from etl.records import Fetch
+from etl.replay import BIG_PATH, FAULT_KINDS, OFFSITE_PATH, FaultPlan, ReplayServer, serve
+from etl.settings import Settings
+
+SITE = Path(__file__).parent / "fixtures" / "site"
+SNAP1, SNAP2 = SITE / "snapshot-1", SITE / "snapshot-2"
+TIP = "/category/customer-service-tip-of-the-week/"
+DISCOVERY = {
+    "/robots.txt",
+    "/wp-sitemap.xml",
+    "/wp-sitemap-taxonomies-category-1.xml",
+    "/wp-sitemap-taxonomies-post_tag-1.xml",
+    "/",
+}
+
+
+def archive_pages(snapshot: Path) -> set[str]:
+    """Every category and tag page the snapshot holds, as URL paths."""
+    files = [*snapshot.glob("category/**/index.html"), *snapshot.glob("tag/**/index.html")]
+    return {f"/{f.parent.relative_to(snapshot).as_posix()}/" for f in files}
+
+
+def settings(srv: ReplayServer, tmp: Path, **kw: object) -> Settings:
+    base = Settings(
+        site=srv.url,
+        data_dir=tmp,
+        rate=0,
+        concurrency=4,
+        retry_initial=0.01,
+        retry_max_wait=1.0,
+        read_timeout=5.0,
+        connect_timeout=1.0,
+    )
+    return dataclasses.replace(base, **kw)  # type: ignore[arg-type]
+
+
+def bodies(data_dir: Path, srv: ReplayServer) -> dict[str, bytes]:
+    return {f.url.removeprefix(srv.url): f.body for f in RawArchive(data_dir / "raw").latest()}
+
+
+def test_full_crawl_fetches_every_archive_page_once_and_nothing_else(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        result = run_crawl(settings(srv, tmp_path))
+    requested = [e.path for e in srv.log]
+    pages = archive_pages(SNAP2)
+    assert result.ok, result.summary()
+    assert sorted(requested) == sorted(pages | DISCOVERY)  # each exactly once
+    assert all(e.headers["user-agent"] == Settings().user_agent for e in srv.log)
+    assert {a.removeprefix(srv.url) for a in result.archives} == {
+        p for p in pages if "/page/" not in p
+    }
+    assert result.pages_fetched == len(pages) and result.pages_failed == 0
+    assert result.requests == {"200": len(pages) + len(DISCOVERY)}
+    archived = bodies(tmp_path, srv)
+    assert set(archived) == pages | DISCOVERY
+    assert archived[TIP] == srv.answer(TIP).body  # decoded, as served
+    assert result.warc_path == tmp_path / "raw" / f"{result.run_id}.warc.gz"
+
+
+def test_with_faults_the_archive_is_identical_to_a_fault_free_crawl(tmp_path: Path) -> None:
+    plan = FaultPlan(seed=157, fraction=0.3, slow_seconds=0.8, retry_after=1)
+    with serve(SNAP2) as srv:
+        clean = run_crawl(settings(srv, tmp_path / "clean"))
+        srv.set_faults(plan)
+        faulty = run_crawl(settings(srv, tmp_path / "faulty", read_timeout=0.5))
+        log = list(srv.log)
+    assert clean.ok and faulty.ok, faulty.summary()
+    assert bodies(tmp_path / "faulty", srv) == bodies(tmp_path / "clean", srv)
+    assert {e.fault for e in log if e.fault} == set(FAULT_KINDS)  # every kind was exercised
+    assert {"429", "500", "503", "timeout"} <= set(faulty.retries)
+    assert sum(faulty.retries.values()) == sum(1 for e in log if e.fault)
+    assert faulty.gave_up == {}
+
+
+def test_a_page_that_keeps_failing_is_recorded_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        srv.override("/tag/resolve/", 503, b"down")
+        result = run_crawl(settings(srv, tmp_path, retry_attempts=3))
+    assert [(f.url, f.status, f.attempts) for f in result.failures] == [
+        (f"{srv.url}/tag/resolve/", 503, 3)
+    ]
+    assert result.gave_up == {"503": 1} and result.retries == {"503": 2}
+    assert result.pages_fetched == len(archive_pages(SNAP2)) - 1
+    assert "gave up after 3 attempts" in result.failures[0].detail
+
+
+def test_retry_after_is_honoured_and_capped(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        srv.override("/tag/resolve/", 429, b"", [("Retry-After", "3600")])
+        started = time.monotonic()
+        result = run_crawl(settings(srv, tmp_path, archives=("/tag/resolve/",), retry_max_wait=0.3))
+        took = time.monotonic() - started
+    # Three waits of 0.3 s (the cap), not an hour and not the 0.01 s backoff.
+    assert result.gave_up == {"429": 1} and result.retries == {"429": 3}
+    assert 0.85 < took < 3
+
+
+def test_rate_limit_holds_at_the_server(tmp_path: Path) -> None:
+    rate = 20.0
+    with serve(SNAP2) as srv:
+        result = run_crawl(settings(srv, tmp_path, rate=rate, archives=(TIP,)))
+    starts = sorted(e.started for e in srv.log)
+    assert result.ok and len(starts) == 21  # robots.txt + 20 pages
+    # Any run of k+1 requests spans at least k/rate; the slack is the server thread's jitter.
+    for i, j in itertools.combinations(range(len(starts)), 2):
+        assert starts[j] - starts[i] > (j - i) / rate - 0.03, (i, j)
+    expected = (len(starts) - 1) / rate
+    assert abs((starts[-1] - starts[0]) - expected) < 0.1 * expected
+
+
+def test_concurrency_limit_holds_at_the_server(tmp_path: Path) -> None:
+    with serve(SNAP2, latency=0.05) as srv:
+        result = run_crawl(settings(srv, tmp_path, concurrency=3))
+    assert result.ok
+    assert max(e.active for e in srv.log) == 3  # reached, never passed
+
+
+def test_off_origin_redirects_and_redirect_loops_are_refused(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        srv.override("/tag/resolve/", 301, headers=[("Location", "http://example.org/tag/")])
+        srv.override("/loop/a/", 302, headers=[("Location", "/loop/b/")])
+        srv.override("/loop/b/", 302, headers=[("Location", "/loop/a/")])
+        archives = ("/tag/resolve/", OFFSITE_PATH, "/loop/a/", "https://elsewhere.example/tag/x/")
+        result = run_crawl(settings(srv, tmp_path, archives=archives))
+    reasons = {f.url.removeprefix(srv.url): f.reason for f in result.failures}
+    assert reasons == {
+        "/tag/resolve/": "off_origin",
+        OFFSITE_PATH: "off_origin",
+        "/loop/a/": "redirect_loop",
+        "https://elsewhere.example/tag/x/": "off_origin",
+    }
+    assert result.refused_off_origin == 3
+    statuses = {f.url.removeprefix(srv.url): f.status for f in result.failures}
+    assert (statuses["/tag/resolve/"], statuses[OFFSITE_PATH], statuses["/loop/a/"]) == (
+        301,
+        302,
+        302,
+    )
+    assert "leaves" in result.failures[0].detail and "example" in result.failures[0].detail
+    assert sorted(e.path for e in srv.log) == sorted(
+        ["/robots.txt", "/tag/resolve/", OFFSITE_PATH, "/loop/a/", "/loop/b/"]
+    )
+
+
+@pytest.mark.parametrize("gzip", [True, False])
+def test_an_oversized_response_is_refused(tmp_path: Path, gzip: bool) -> None:
+    with serve(SNAP2, big_bytes=300_000) as srv:
+        if not gzip:  # incompressible: refused on its announced length
+            srv.override("/big/", 200, os.urandom(300_000))
+        path = BIG_PATH if gzip else "/big/"
+        result = run_crawl(settings(srv, tmp_path, archives=(path,), max_bytes=100_000))
+    [failure] = result.failures
+    assert failure.reason == "too_large" and failure.status is None
+    assert "too large" in failure.detail and "max_bytes" in failure.detail
+    assert result.retries == {}
+    assert path not in bodies(tmp_path, srv)
+
+
+def test_robots_5xx_disallows_everything_and_fails_the_run(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        srv.override("/robots.txt", 503, b"down")
+        result = run_crawl(settings(srv, tmp_path, retry_attempts=2))
+    assert [e.path for e in srv.log] == ["/robots.txt", "/robots.txt"]
+    assert [f.reason for f in result.failures] == ["robots_unavailable"]
+    assert result.disallowed >= 1 and result.pages_fetched == 0
+
+
+def test_an_off_origin_sitemap_is_skipped_and_the_home_page_still_leads(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        srv.override("/robots.txt", 200, b"Sitemap: https://elsewhere.example/sitemap.xml\n")
+        result = run_crawl(settings(srv, tmp_path))
+    assert result.ok and result.refused_off_origin == 1
+    assert result.pages_fetched == len(archive_pages(SNAP2))
+    assert not any("sitemap" in e.path for e in srv.log)
+
+
+def test_robots_404_allows_everything(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        srv.override("/robots.txt", 404, b"")
+        result = run_crawl(settings(srv, tmp_path))
+    assert result.ok and result.pages_fetched == len(archive_pages(SNAP2))
+
+
+def test_robots_rules_are_obeyed_for_every_url(tmp_path: Path) -> None:
+    robots = b"User-agent: *\nDisallow: /tag/\nDisallow: /category/service-advice/page/\n"
+    with serve(SNAP2) as srv:
+        srv.override("/robots.txt", 200, robots)
+        result = run_crawl(settings(srv, tmp_path))
+    requested = {e.path for e in srv.log}
+    assert not any(p.startswith("/tag/") for p in requested)
+    assert "/category/service-advice/" in requested
+    assert "/category/service-advice/page/2/" not in requested
+    assert result.disallowed == 4 + 1  # four tag archives, one later page
+
+
+def test_conditional_requests_get_304_and_stop_the_archive(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        first = run_crawl(settings(srv, tmp_path))
+        validators = RawArchive(tmp_path / "raw").validators()
+        srv.log.clear()
+        again = run_crawl(settings(srv, tmp_path), validators=validators)
+    assert again.pages_not_modified == len(first.archives) and again.pages_fetched == 0
+    pages = [e for e in srv.log if e.path not in DISCOVERY]
+    assert {e.status for e in pages} == {304}
+    assert all("if-none-match" in e.headers for e in pages)
+    assert again.requests["304"] == len(first.archives)  # discovery is always read anew
+
+
+def test_pagination_ends_on_404_past_page_one_and_fails_on_404_at_page_one(
+    tmp_path: Path,
+) -> None:
+    def always_next(fetch: Fetch) -> str | None:  # walks past the last page
+        if fetch.status != 200:
+            return None
+        return default_follow(fetch) or fetch.url.split("/page/")[0].rstrip("/") + "/page/2/"
+
+    seen: list[str] = []
+    with serve(SNAP2) as srv:
+        result = run_crawl(
+            settings(srv, tmp_path, archives=("/tag/resolve/", "/category/nope/")),
+            follow=always_next,
+            on_fetch=lambda f: seen.append(f.url.removeprefix(srv.url)),
+        )
+    assert [f.reason for f in result.failures] == ["not_found"]
+    assert result.failures[0].url.endswith("/category/nope/")
+    assert "/tag/resolve/page/2/" in [e.path for e in srv.log if e.status == 404]
+    assert seen == ["/tag/resolve/"]
+
+
+def test_page_cap_early_stop_and_each_page_once_across_archives(tmp_path: Path) -> None:
+    archives = (TIP, f"{TIP}page/1/", "/tag/service-recovery/")
+    with serve(SNAP2) as srv:
+        capped = run_crawl(settings(srv, tmp_path, archives=archives, max_pages=3))
+        srv.log.clear()
+        stopped = run_crawl(settings(srv, tmp_path, archives=archives), follow=lambda f: None)
+    assert capped.ok and stopped.ok
+    assert capped.pages_fetched == 3 + 2  # page/1/ redirects to a page fetched once
+    assert stopped.pages_fetched == 2
+    assert sorted(e.path for e in srv.log) == sorted(
+        ["/robots.txt", TIP, f"{TIP}page/1/", "/tag/service-recovery/"]
+    )
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "etl", "crawl", "--rate", "0", "--quiet", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+def test_cli_crawls_into_data_dir_and_reports_failures(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        ok = run_cli("--site", srv.url, "--data-dir", str(tmp_path / "a"))
+        bad = run_cli("--site", srv.url, "--data-dir", str(tmp_path / "b"), "--archive", "/x/")
+    assert ok.returncode == 0, ok.stderr
+    assert "31 pages fetched" in ok.stdout
+    assert len(list((tmp_path / "a" / "raw").glob("*.warc.gz"))) == 1
+    assert bad.returncode == 1
+    assert bad.stderr.strip().splitlines()[-1].startswith("error: 1 URL(s) failed")
+
+
+def test_result_summary_names_counts_and_failures(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        result: CrawlResult = run_crawl(settings(srv, tmp_path, archives=("/nope/",)))
+    text = result.summary()
+    assert "0 pages fetched" in text and "FAILED" in text and "404" in text
+
+
+def test_memory_stays_flat_however_many_pages(tmp_path: Path) -> None:
+    """200 pages of 100 kB (20 MB) crawled: bodies are archived, never accumulated."""
+    site = tmp_path / "site"
+    pages = 200
+    filler = "<p>" + "x" * 100_000 + "</p>"
+    for n in range(1, pages + 1):
+        folder = site / "tag" / "big" / ("" if n == 1 else f"page/{n}")
+        folder.mkdir(parents=True, exist_ok=True)
+        nxt = f'<link rel="next" href="https://cssamerica.com/tag/big/page/{n + 1}/">'
+        (folder / "index.html").write_text(f"<html><head>{nxt}</head>{filler}{n}</html>")
+    (site / "404.html").write_text("<html>not found</html>")
+    with serve(site) as srv:
+        run_crawl(settings(srv, tmp_path, archives=("/tag/big/",), max_pages=2))  # imports
+        tracemalloc.start()
+        try:
+            result = run_crawl(settings(srv, tmp_path, archives=("/tag/big/",)))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert result.ok and result.pages_fetched == pages
+    assert peak < 6_000_000, f"peak {peak / 1e6:.1f} MB for {pages * 0.1:.0f} MB of pages"
+
+
+def test_a_run_killed_mid_way_leaves_a_readable_archive(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:
+        earlier = run_crawl(settings(srv, tmp_path, archives=("/tag/resolve/",)))
+        command = [sys.executable, "-m", "etl", "crawl", "--site", srv.url]
+        command += ["--data-dir", str(tmp_path), "--rate", "20", "--quiet"]
+        with subprocess.Popen(command, stderr=subprocess.DEVNULL) as proc:
+            deadline = time.monotonic() + 10
+            while srv.count() < 15 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            proc.kill()
+    warcs = sorted((tmp_path / "raw").glob("*.warc.gz"))
+    assert len(warcs) == 2 and earlier.warc_path in warcs
+    killed = next(w for w in warcs if w != earlier.warc_path)
+    urls = []
+    with killed.open("rb") as stream, contextlib.suppress(Exception):  # a torn tail, if any
+        for record in ArchiveIterator(stream):
+            urls.append(record.rec_headers.get_header("WARC-Target-URI"))
+    assert len(urls) >= 10
+    latest = {f.url for f in RawArchive(tmp_path / "raw").latest()}
+    assert set(urls) | {f"{srv.url}/tag/resolve/"} <= latest

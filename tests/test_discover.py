@@ -1,0 +1,98 @@
+"""Pure discovery helpers: robots rules, sitemaps, archive links, next pages, Retry-After."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+
+import pytest
+
+from etl import discover
+from etl.client import retry_after
+from etl.progress import Progress
+
+SITE = "http://127.0.0.1:8000"
+
+
+def test_robots_rules_follow_rfc_9309_on_errors() -> None:
+    robots = b"User-agent: *\nDisallow: /wp-admin/\nSitemap: http://127.0.0.1:8000/s.xml\n"
+    allowed, sitemaps = discover.robots_rules(200, robots, "etl")
+    assert allowed(f"{SITE}/tag/x/") and not allowed(f"{SITE}/wp-admin/x")
+    assert sitemaps == [f"{SITE}/s.xml"]
+    assert discover.robots_rules(404, b"", "etl")[0](f"{SITE}/wp-admin/")
+    for status in (500, 503, None):
+        assert not discover.robots_rules(status, b"", "etl")[0](f"{SITE}/")
+
+
+def test_sitemaps_are_parsed_and_doctype_is_refused() -> None:
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    index = f"<sitemapindex {ns}><sitemap><loc> {SITE}/a.xml </loc></sitemap></sitemapindex>"
+    urls = f"<urlset {ns}><url><loc>{SITE}/tag/x/</loc></url></urlset>"
+    assert discover.parse_sitemap(index.encode()) == ([f"{SITE}/a.xml"], [])
+    assert discover.parse_sitemap(urls.encode()) == ([], [f"{SITE}/tag/x/"])
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><urlset>&a;</urlset>'
+    with pytest.raises(ValueError, match="DOCTYPE"):
+        discover.parse_sitemap(bomb)
+    assert discover.wants_sitemap(f"{SITE}/wp-sitemap-taxonomies-post_tag-1.xml")
+    assert not discover.wants_sitemap(f"{SITE}/wp-sitemap-posts-post-1.xml")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (f"{SITE}/tag/service-recovery/", f"{SITE}/tag/service-recovery/"),
+        (f"{SITE}/tag/service-recovery/page/2/", f"{SITE}/tag/service-recovery/"),
+        (f"{SITE}/category/sports/?utm_source=x#top", f"{SITE}/category/sports/"),
+        (f"{SITE}/a-post-1-2-24-customer-service-tip/", None),
+        ("https://other.example/tag/x/", None),
+    ],
+)
+def test_archive_url(url: str, expected: str | None) -> None:
+    assert discover.archive_url(url, SITE) == expected
+
+
+def test_next_page_prefers_link_rel_next_then_older_posts() -> None:
+    head = b'<head><link rel="next" href="/tag/x/page/3/"></head>'
+    older = b'<nav><a href="/tag/x/page/4/"><span>&larr;</span> Older posts</a></nav>'
+    assert discover.next_page(head + older, f"{SITE}/tag/x/page/2/") == f"{SITE}/tag/x/page/3/"
+    assert discover.next_page(older, f"{SITE}/tag/x/") == f"{SITE}/tag/x/page/4/"
+    assert discover.next_page(b"<p>the end</p>", f"{SITE}/tag/x/") is None
+
+
+def test_archive_links_of_a_page() -> None:
+    html = (
+        f'<a href="{SITE}/tag/a/">a</a><a href="/category/b/">b</a><a href="/post/">p</a>'
+        '<a href="https://cssamerica.com/tag/c/">elsewhere</a>'
+    ).encode()
+    assert discover.archive_links(html, f"{SITE}/", SITE) == {
+        f"{SITE}/tag/a/",
+        f"{SITE}/category/b/",
+    }
+
+
+def test_retry_after_in_seconds_and_http_date() -> None:
+    now = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
+    assert retry_after("3") == 3.0
+    assert retry_after("Thu, 01 Jan 2026 12:00:05 GMT", now) == 5.0
+    assert retry_after("Thu, 01 Jan 2026 11:00:00 GMT", now) == 0.0
+    assert retry_after("soon") is None and retry_after(None) is None
+
+
+def test_progress_is_a_live_line_on_a_tty_and_log_lines_otherwise(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr("sys.stderr", tty)
+    live = Progress()
+    live.show(3, 1, 2, 10)
+    live.close()
+    assert tty.getvalue().startswith("\rpages 3 done, 1 failed, 2 archives queued")
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    with caplog.at_level(logging.INFO, logger="etl.crawl"):
+        Progress(every=0).show(5, 0, 1, 7)
+    assert "pages 5 done, 0 failed, 1 archives queued" in caplog.text
