@@ -6,8 +6,10 @@ They run the real thing: `etl corpus` against the replay server (etl.replay) and
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
+import io
 import os
 import subprocess
 import sys
@@ -25,13 +27,14 @@ from etl.settings import Settings
 Serve = Callable[[Path], AbstractContextManager[Any]]
 
 
-def _replay() -> Serve | str:
-    """etl.replay.serve, or why it cannot be used."""
-    try:  # by name: this module must type-check before the crawler is merged
-        importlib.import_module("etl.pipeline")  # the corpus command runs it
+def _replay(pipeline: bool = True) -> Serve | str:
+    """etl.replay.serve, or why it cannot be used (`pipeline`: the corpus command is needed)."""
+    try:  # by name: this module must type-check before the stages are merged
+        if pipeline:
+            importlib.import_module("etl.pipeline")  # the corpus command runs it
         serve: Serve = importlib.import_module("etl.replay").serve
     except ImportError as err:
-        return f"the crawler is not merged yet ({err})"
+        return f"not merged yet ({err})"
     return serve
 
 
@@ -65,10 +68,48 @@ def bench_end_to_end(ctx: Context) -> Result:
     return measured("end_to_end", samples, "pages/s", target, lambda v: v >= 300, pages=pages)
 
 
+def _crawl(url: str, data_dir: Path, rate: float) -> None:
+    """One `etl crawl` run in this process, its summary swallowed."""
+    from etl.cli import main
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        args = ["--site", url, "--data-dir", str(data_dir), "--rate", f"{rate:g}", "--quiet"]
+        code = main(["crawl", *args])
+    if code != 0:
+        raise RuntimeError(f"etl crawl exited with {code}")
+
+
+def _sizes(ctx: Context) -> list[int]:
+    """Archive pages of the scaling runs."""
+    if ctx.quick:
+        return [60]
+    return [100, 1000, 10_000] if ctx.full_scale else [100, 1000]
+
+
+def bench_crawl(ctx: Context) -> list[Result]:
+    """The crawl stage alone (`etl crawl --rate 0`) at each size: pages/s and peak RSS."""
+    serve = _replay(pipeline=False)
+    if isinstance(serve, str):
+        return [skip("crawl", "pages/s", "", serve)]
+    results = []
+    for n in _sizes(ctx):
+        site = ctx.site(n)
+        pages, runs = len(site.archive_files()), []
+        with serve(site.root) as server:
+            for i in range(1 if n >= 10_000 else min(ctx.repeat, 3)):
+                data = ctx.scratch(f"crawl-{n}-{i}")
+                runs.append(_child(["crawl", "--site", server.url, "--data-dir", str(data)]))
+        rate = [pages / s for s, _ in runs]
+        results.append(measured(f"crawl@{n}", rate, "pages/s", "", None, pages=pages))
+        rss = [mb for _, mb in runs]
+        results.append(measured(f"crawl.peak_rss@{n}", rss, "MB", "", None, pages=pages))
+    return results
+
+
 def bench_politeness(ctx: Context) -> Result:
     """With --rate 10 a crawl lasts requests / 10 s, within 10% (never slower than needed)."""
     target, rate = "0.9-1.1", 10.0
-    serve = _replay()
+    serve = _replay(pipeline=False)
     if isinstance(serve, str):
         return skip("politeness", "x requests/rate", target, serve)
     site = ctx.site(10 if ctx.quick else 30)
@@ -76,7 +117,7 @@ def bench_politeness(ctx: Context) -> Result:
     with serve(site.root) as server:
         for i in range(min(ctx.repeat, 3)):
             before, data = server.count(), ctx.scratch(f"polite-{i}")
-            seconds = wall(partial(_corpus, server.url, data, rate))
+            seconds = wall(partial(_crawl, server.url, data, rate))
             requests.append(server.count() - before)
             samples.append(seconds / (requests[-1] / rate))
     ok = lambda v: abs(v - 1) <= 0.1  # noqa: E731
@@ -106,23 +147,22 @@ def bench_refresh(ctx: Context) -> list[Result]:
     ]
 
 
-def _peak_rss_run(url: str, data_dir: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of `python -m etl corpus` in a child process of its own."""
-    cmd = [sys.executable, "-m", "etl", *_corpus_args(url, data_dir, 0, True)]
+def _child(etl_args: list[str]) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of `python -m etl ARGS --rate 0 --quiet` in its own process."""
+    cmd = [sys.executable, "-m", "etl", *etl_args, "--rate", "0", "--quiet"]
     start = time.perf_counter()
     child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, not all children's
     seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
-        raise RuntimeError(f"etl corpus exited with {child.returncode}")
+        raise RuntimeError(f"etl {etl_args[0]} exited with {child.returncode}")
     return seconds, usage.ru_maxrss / 1024  # KiB on Linux
 
 
 def bench_scaling(ctx: Context) -> list[Result]:
     """Wall time and peak RSS of a full run at 100, 1,000 (and 10,000) archive pages."""
-    sizes = [100, 1000, 10_000] if ctx.full_scale else [100, 1000]
-    sizes = [60] if ctx.quick else sizes
+    sizes = _sizes(ctx)
     serve = _replay()
     if isinstance(serve, str):
         return [skip(f"memory@{n}", "MB", "<= 500", serve) for n in sizes]
@@ -131,7 +171,7 @@ def bench_scaling(ctx: Context) -> list[Result]:
         site = ctx.site(n)
         pages = len(site.archive_files())
         runs = [
-            _peak_rss_run_served(serve, site.root, ctx.scratch(f"mem-{n}-{i}"))
+            _corpus_child(serve, site.root, ctx.scratch(f"mem-{n}-{i}"))
             for i in range(1 if n >= 10_000 else min(ctx.repeat, 3))
         ]
         results.append(
@@ -148,9 +188,9 @@ def bench_scaling(ctx: Context) -> list[Result]:
     return results
 
 
-def _peak_rss_run_served(serve: Serve, root: Path, data_dir: Path) -> tuple[float, float]:
+def _corpus_child(serve: Serve, root: Path, data_dir: Path) -> tuple[float, float]:
     with serve(root) as server:
-        return _peak_rss_run(server.url, data_dir)
+        return _child(["corpus", "--site", server.url, "--data-dir", str(data_dir), "--full"])
 
 
 def _posts(ctx: Context, n: int) -> Iterator[Post]:

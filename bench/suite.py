@@ -11,6 +11,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "headings": cases.bench_headings,
     "startup": cases.bench_startup,
     "load": pipeline_cases.bench_load,
+    "crawl": pipeline_cases.bench_crawl,
     "end_to_end": pipeline_cases.bench_end_to_end,
     "politeness": pipeline_cases.bench_politeness,
     "refresh": pipeline_cases.bench_refresh,
