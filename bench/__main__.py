@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -24,7 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     repeat = min(args.repeat, 2) if args.quick else args.repeat
     ctx = Context(repeat, args.quick, args.full_scale, args.out_dir)
-    results = run(BENCHMARKS, ctx, args.only)
+    try:
+        results = run(BENCHMARKS, ctx, args.only)
+    finally:
+        shutil.rmtree(ctx.out_dir / "scratch", ignore_errors=True)  # the runs' data dirs
     print(table(results))
     write_json(args.json, results, ctx)
     print(f"figures: {args.json}", file=sys.stderr)
