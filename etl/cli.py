@@ -1,49 +1,79 @@
-"""Command line: flags -> Settings -> a stage; prints the summary. Kept thin on purpose."""
+"""Command line: flags -> Settings -> a stage; prints the summary. Kept thin on purpose.
+
+Heavy libraries are imported inside the handlers so `etl --help` starts at once.
+Exit status: 0 success; 1 the run failed (pages failed, drift, recall) or bad input, with a
+one-line reason on stderr; 2 usage error; 75 another run holds the data folder.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from etl import __version__
+from etl.runlog import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 from etl.settings import Settings
+
+Handler = Callable[[argparse.Namespace], int]
+_DATA_HELP = "data folder holding raw/, processed/ and runs/ (default: data)"
+
+
+def _run_options() -> argparse.ArgumentParser:
+    """Flags shared by the commands that run the pipeline."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--site", help="the site's origin (default: https://cssamerica.com)")
+    common.add_argument("--data-dir", type=Path, help=_DATA_HELP)
+    common.add_argument("--config", type=Path, help="settings file (default: ./etl.toml if any)")
+    common.add_argument("--rate", type=float, help="requests per second to the site (0: no limit)")
+    common.add_argument("--concurrency", type=int, help="requests at once (default 2)")
+    common.add_argument("--max-pages", type=int, help="pages followed per archive")
+    common.add_argument(
+        "--archive", action="append", default=[], help="crawl only this archive URL (repeatable)"
+    )
+    common.add_argument("--full", action="store_true", default=None, help="force a full crawl")
+    noise = common.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    noise.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: all)")
+    return common
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="etl",
         description="Scrape the cssamerica.com blog into a clean, deduplicated Parquet corpus.",
+        epilog="Exit status: 0 ok, 1 run failed (reason on stderr), 2 usage, 75 locked.",
     )
     parser.add_argument("--version", action="version", version=f"etl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    crawl = commands.add_parser("crawl", help="fetch every archive page into DATA_DIR/raw/")
-    crawl.add_argument("--site", help="the site's origin (default: https://cssamerica.com)")
-    crawl.add_argument("--data-dir", type=Path, help="where raw/ goes (default: data)")
-    crawl.add_argument("--rate", type=float, help="requests per second; 0 = unlimited")
-    crawl.add_argument("--concurrency", type=int, help="requests at once")
-    crawl.add_argument("--max-pages", type=int, help="pages followed per archive")
-    crawl.add_argument(
-        "--archive", action="append", default=[], help="crawl this archive URL (repeatable)"
-    )
-    noise = crawl.add_mutually_exclusive_group()
-    noise.add_argument("--quiet", action="store_true", help="only warnings and the summary")
-    noise.add_argument("--verbose", action="store_true", help="log every request")
+    common = _run_options()
+    for name, handler, text in (
+        ("corpus", run_corpus, "crawl, parse and load: refresh data/processed/*.parquet"),
+        ("crawl", run_crawl_only, "fetch every archive page into DATA_DIR/raw/ only"),
+        ("load", run_rebuild, "rebuild the tables from DATA_DIR/raw/ offline (alias: parse)"),
+    ):
+        sub = commands.add_parser(
+            name,
+            parents=[common],
+            help=text,
+            description=text,
+            aliases=["parse"] if name == "load" else [],
+        )
+        sub.set_defaults(handler=handler)
     add_analysis_commands(commands)
     return parser
 
 
 def add_analysis_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`report` and `stats`: read the tables, never the network."""
-    data_help = "data folder holding processed/ and runs/ (default: settings, else data)"
     report = commands.add_parser(
         "report",
         help="write a self-contained HTML report about the corpus",
         description="Write DATA_DIR/processed/report.html: charts and checks, no network needed.",
     )
-    report.add_argument("--data-dir", type=Path, help=data_help)
+    report.add_argument("--data-dir", type=Path, help=_DATA_HELP)
     report.add_argument("--output", type=Path, help="where to write (default: beside the tables)")
     report.set_defaults(handler=run_report)
     stats = commands.add_parser(
@@ -51,14 +81,81 @@ def add_analysis_commands(commands: argparse._SubParsersAction[argparse.Argument
         help="print the corpus at a glance",
         description="Print posts, teasers, distinct URLs, date range and the last run.",
     )
-    stats.add_argument("--data-dir", type=Path, help=data_help)
+    stats.add_argument("--data-dir", type=Path, help=_DATA_HELP)
     stats.set_defaults(handler=run_stats)
 
 
-def _data_dir(args: argparse.Namespace) -> Path:
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Flags win over ETL_* variables, which win over etl.toml, which wins over defaults."""
     from etl.settings import load_settings
 
-    return load_settings({"data_dir": args.data_dir}).data_dir
+    flags = {
+        "site": getattr(args, "site", None),
+        "data_dir": args.data_dir,
+        "rate": getattr(args, "rate", None),
+        "concurrency": getattr(args, "concurrency", None),
+        "max_pages": getattr(args, "max_pages", None),
+        "archives": tuple(getattr(args, "archive", ())) or None,
+        "full": getattr(args, "full", None),
+        "progress": False if getattr(args, "quiet", False) else None,
+    }
+    return load_settings(flags, config=getattr(args, "config", None))
+
+
+def _logging(args: argparse.Namespace) -> None:
+    verbose = getattr(args, "verbose", 0)
+    level = logging.ERROR if args.quiet else logging.WARNING
+    level = {0: level, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+
+
+def run_corpus(args: argparse.Namespace) -> int:
+    from etl.pipeline import run_corpus as corpus
+
+    _logging(args)
+    return _finish(args, corpus(settings_from(args)))
+
+
+def run_rebuild(args: argparse.Namespace) -> int:
+    from etl.pipeline import rebuild
+
+    _logging(args)
+    return _finish(args, rebuild(settings_from(args)))
+
+
+def _finish(args: argparse.Namespace, report: object) -> int:
+    from etl.runlog import RunReport
+
+    assert isinstance(report, RunReport)
+    if report.exit_status != EXIT_OK:
+        print(report.failure_text(), file=sys.stderr)
+    elif not args.quiet:
+        print(report.summary_line())
+    return report.exit_status
+
+
+def run_crawl_only(args: argparse.Namespace) -> int:
+    from etl.crawl import run_crawl
+    from etl.lock import run_lock
+
+    _logging(args)
+    settings = settings_from(args)
+    with run_lock(settings.data_dir):
+        result = run_crawl(settings)
+    if not result.ok:
+        print(result.summary(), file=sys.stderr)
+        first = result.failures[0]
+        print(f"error: {len(result.failures)} URL(s) failed, first {first.url}: {first.detail}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
+    if not args.quiet:
+        print(result.summary())
+    return EXIT_OK
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    return settings_from(args).data_dir
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -66,7 +163,7 @@ def run_report(args: argparse.Namespace) -> int:
 
     path = write_report(_data_dir(args), args.output)
     print(f"report written to {path}")
-    return 0
+    return EXIT_OK
 
 
 def run_stats(args: argparse.Namespace) -> int:
@@ -78,50 +175,25 @@ def run_stats(args: argparse.Namespace) -> int:
     posts = corpus.read_table("posts", data_dir, columns=["url", "date"])
     teasers = corpus.read_table("teasers", data_dir, columns=["url", "date"])
     print(format_glance(glance(posts, teasers, corpus.runs(data_dir))))
-    return 0
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    flags = {
-        "site": args.site,
-        "data_dir": args.data_dir,
-        "rate": args.rate,
-        "concurrency": args.concurrency,
-        "max_pages": args.max_pages,
-        "archives": tuple(args.archive) or None,
-    }
-    return Settings(**{k: v for k, v in flags.items() if v is not None})
-
-
-def _crawl(args: argparse.Namespace) -> int:
-    from etl.crawl import run_crawl
-
-    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
-    result = run_crawl(_settings(args))
-    print(result.summary())
-    if not result.ok:
-        first = result.failures[0]
-        print(
-            f"error: {len(result.failures)} URL(s) failed, first {first.url}: {first.detail}",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from etl.lock import LockedError
+    from etl.pipeline import SiteUnreachable
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
-        return 2
-    if args.command == "crawl":
-        return _crawl(args)
+        return EXIT_USAGE
     try:
         status: int = args.handler(args)
-    except FileNotFoundError as exc:  # no corpus yet: one line that says what to run
+    except LockedError as exc:
+        print(f"etl {args.command}: {exc}; not started", file=sys.stderr)
+        return EXIT_LOCKED
+    except (FileNotFoundError, ValueError, SiteUnreachable) as exc:
+        # No corpus yet, a bad setting, an unreachable site: one line that says what to do.
         print(f"etl {args.command}: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     return status

@@ -252,7 +252,7 @@ async def crawl(
     """
     started = time.monotonic()
     stats = Stats()
-    progress = Progress()
+    progress = Progress(enabled=settings.progress)
     with RawWriter(settings.raw_dir, run_id) as writer:
         async with Client(settings, stats) as client:
             run = _Run(settings, client, writer, stats, validators or {}, progress)

@@ -33,13 +33,16 @@ from etl.urls import canonical_url
 
 __all__ = [
     "CONTENT_FIELDS",
+    "Collected",
     "Corpus",
     "MergeCounts",
     "MergeResult",
     "Observation",
+    "collect",
     "content_hash",
     "load_run",
     "merge",
+    "merge_collected",
     "read_corpus",
     "write_corpus",
 ]
@@ -85,9 +88,16 @@ class MergeResult:
     counts: MergeCounts
 
 
-def content_hash(post: Post) -> str:
-    """sha256 hex of the canonical JSON of the post's content fields."""
-    return _hash(post, post.categories, post.tags)
+def content_hash(
+    post: Post, categories: Iterable[str] | None = None, tags: Iterable[str] | None = None
+) -> str:
+    """sha256 hex of the canonical JSON of the post's content fields.
+
+    `categories` and `tags` default to the post's own; the stored hash uses the union over
+    every archive that showed the post (pass it to compare a new sighting with the corpus).
+    """
+    cats = post.categories if categories is None else categories
+    return _hash(post, cats, post.tags if tags is None else tags)
 
 
 def _hash(post: Post, categories: Iterable[str], tags: Iterable[str]) -> str:
@@ -157,7 +167,7 @@ def _see(acc: dict[str, _Seen], rec: Any, order: tuple[dt.datetime, int], source
 
 
 @dataclass
-class _Run:
+class Collected:
     posts: dict[str, _Seen] = field(default_factory=dict)
     teasers: dict[str, _Seen] = field(default_factory=dict)
     page_rows: list[dict[str, Any]] = field(default_factory=list)
@@ -166,8 +176,8 @@ class _Run:
     run_at: dt.datetime | None = None  # the run's last fetch: stamps gone_at and learned_at
 
 
-def _collect(observations: Iterable[Observation]) -> _Run:
-    run = _Run()
+def _collect(observations: Iterable[Observation]) -> Collected:
+    run = Collected()
     for i, obs in enumerate(observations):
         page, order = obs.page, (obs.fetched_at, i)
         run.run_ids.add(obs.run_id)
@@ -257,8 +267,23 @@ def merge(
     settings: Settings,
 ) -> MergeResult:
     """Merge one run's observations into `existing` (None: no corpus yet)."""
+    return merge_collected(existing, collect(observations), full=full, settings=settings)
+
+
+def collect(observations: Iterable[Observation]) -> Collected:
+    """Consume a run's observations as they come, keeping one winner per URL.
+
+    Split from `merge_collected` so a pipeline can stream pages in while the crawl runs and
+    decide only at the end whether the run counts as full (a run with failures does not).
+    """
+    return _collect(observations)
+
+
+def merge_collected(
+    existing: Corpus | None, run: Collected, *, full: bool, settings: Settings
+) -> MergeResult:
+    """Merge what `collect` kept into `existing`; `full` lets unseen posts be marked gone."""
     old = existing or Corpus.empty()
-    run = _collect(observations)
     post_rows = [_post_row(k, s) for k, s in sorted(run.posts.items())]
     teaser_rows = [_teaser_row(k, s) for k, s in sorted(run.teasers.items())]
     conflicts = sum(s.conflict for s in run.posts.values())

@@ -12,8 +12,9 @@ log = logging.getLogger("etl.crawl")
 class Progress:
     """A live line on a terminal; a log line every few seconds otherwise (cron)."""
 
-    def __init__(self, every: float = 10.0) -> None:
-        self.tty = sys.stderr.isatty()
+    def __init__(self, every: float = 10.0, *, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.tty = enabled and sys.stderr.isatty()
         self.every = every
         self.started = self.last = time.monotonic()
 
@@ -24,7 +25,7 @@ class Progress:
         if self.tty:
             sys.stderr.write(f"\r{line}\x1b[K")
             sys.stderr.flush()
-        elif now - self.last >= self.every:
+        elif self.enabled and now - self.last >= self.every:
             self.last = now
             log.info(line)
 

@@ -44,6 +44,8 @@ class Settings:
 
     # Incremental refresh unless a full crawl is asked for.
     full: bool = False
+    # A live progress line on a terminal, periodic log lines otherwise; off with --quiet.
+    progress: bool = True
 
     @property
     def raw_dir(self) -> Path:

@@ -98,7 +98,7 @@ def write_corpus(
             os.replace(tmp, final)
         _fsync_dir(folder)
         rows = {spec.name: table.num_rows for spec, table in corpus.items()}
-        _write_json({**meta, "tables": rows}, folder / MANIFEST)
+        write_json({**meta, "tables": rows}, folder / MANIFEST)
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -110,7 +110,8 @@ def _sweep(folder: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _write_json(data: dict[str, Any], path: Path) -> None:
+def write_json(data: dict[str, Any], path: Path) -> None:
+    """Write JSON atomically: a temp file in the same folder, fsync, rename."""
     tmp = _temp_path(path.parent, path.name)
     try:
         with open(tmp, "w", encoding="utf-8") as f:
