@@ -261,7 +261,7 @@ def test_page_cap_early_stop_and_each_page_once_across_archives(tmp_path: Path) 
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "etl", "crawl", "--rate", "0", "--quiet", *args]
+    command = [sys.executable, "-m", "etl", "crawl", "--rate", "0", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
