@@ -46,5 +46,13 @@ test-browser: setup
 	  else echo "error: chromium not found; install it: sudo apt-get install chromium" >&2; exit 1; fi; }
 	REPORT_SCREENSHOT=docs/report.png $(BIN)/python -m pytest -q -m browser tests/browser
 
+# The live site, into $(DATA)/ (incremental once a corpus exists; ARGS=--full for a full crawl).
+corpus: setup
+	$(BIN)/etl corpus --data-dir $(DATA) $(ARGS)
+
+# The same `etl corpus`, against the replay server on the bundled snapshot: no network needed.
+demo: setup
+	$(BIN)/python -m etl.demo --data-dir $(DATA)/demo $(ARGS)
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
