@@ -45,6 +45,12 @@ class Settings:
     # Incremental refresh unless a full crawl is asked for.
     full: bool = False
 
+    # The audit: sitemap URLs read at most (the real site lists ~600 posts), posts healed
+    # (fetched from their own page) per run at most, and the recall below which a run fails.
+    audit_max_urls: int = 20_000
+    heal_max: int = 50
+    min_recall: float = 0.98
+
     @property
     def raw_dir(self) -> Path:
         return self.data_dir / "raw"
