@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-stamp
 DATA ?= data
 
-.PHONY: setup test lint typecheck pytest corpus demo report stats test-browser clean
+.PHONY: setup test lint typecheck pytest bench corpus demo report stats test-browser clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,10 @@ typecheck: setup
 
 pytest: setup
 	$(BIN)/python -m pytest -q -n auto
+
+# Not part of `make test`: minutes of timing. ARGS="--quick" or ARGS="--only parse --repeat 9".
+bench: setup
+	$(BIN)/python -m bench $(ARGS)
 
 # The HTML report and the terminal summary of the corpus in $(DATA) (e.g. DATA=data/demo).
 report: setup

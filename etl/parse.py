@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from etl import selectors as sel
-from etl.dates import parse_timestamp, post_date, split_heading
+from etl.dates import HeadingParts, parse_timestamp, post_date, split_heading
 from etl.decode import decode_html
 from etl.records import Fetch, Page, PageKind, Post, Problem, Teaser, TermKind
 from etl.text import body_text, fold
@@ -114,9 +114,8 @@ def _next_url(tree: Node, url: str) -> str | None:
 def _teasers(tree: Node, url: str, problems: list[Problem]) -> tuple[Teaser, ...]:
     teasers = []
     for block in tree.css(sel.TEASER):
-        link = block.css_first(sel.TEASER_LINK)
-        heading, href = _text(link), _attr(link, "href")
-        if not heading or not href:
+        heading, href, parts, excerpt = _teaser_parts(block.html or "")
+        if parts is None or not href:
             problems.append(
                 Problem(
                     "drift.teaser_without_link",
@@ -128,20 +127,12 @@ def _teasers(tree: Node, url: str, problems: list[Problem]) -> tuple[Teaser, ...
                 )
             )
             continue
-        parts = split_heading(heading)
         if parts.problem:
             problems.append(
                 Problem("date.impossible", url, parts.problem, False, "teaser", heading)
             )
         teasers.append(
-            Teaser(
-                _absolute(url, href),
-                heading,
-                parts.title,
-                parts.date,
-                parts.date_raw,
-                _excerpt_text(block.css_first(sel.TEASER_EXCERPT)),
-            )
+            Teaser(_absolute(url, href), heading, parts.title, parts.date, parts.date_raw, excerpt)
         )
     if not teasers and tree.css_first(sel.MORE_LINK) is not None:
         problems.append(
@@ -150,6 +141,21 @@ def _teasers(tree: Node, url: str, problems: list[Problem]) -> tuple[Teaser, ...
             )
         )
     return tuple(teasers)
+
+
+@functools.lru_cache(maxsize=256)
+def _teaser_parts(block_html: str) -> tuple[str, str | None, HeadingParts | None, str]:
+    """(heading, href, its parts, excerpt) of one tip-post, from its own html alone.
+
+    Cached on that html: the latest-tips block stands unchanged on every page of a crawl, so
+    its ten teasers are read once, not once per page (they were a third of parse time).
+    """
+    block = LexborHTMLParser(block_html).css_first(sel.TEASER_BLOCK)
+    link = block.css_first(sel.TEASER_LINK) if block is not None else None
+    excerpt = block.css_first(sel.TEASER_EXCERPT) if block is not None else None
+    heading = _text(link)
+    parts = split_heading(heading) if heading else None
+    return heading, _attr(link, "href"), parts, _excerpt_text(excerpt)
 
 
 def _excerpt_text(node: Node | None) -> str:

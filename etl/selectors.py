@@ -7,6 +7,7 @@ from __future__ import annotations
 
 # The site-wide latest-tips block: the ten newest posts, on every page.
 TEASER = "div.latest-tips > div.tip-post"
+TEASER_BLOCK = "div.tip-post"  # one teaser's own html, parsed on its own
 TEASER_LINK = "h3.tip-title > a"
 TEASER_EXCERPT = "div.tip-excerpt"
 MORE_LINK = "a.more-link"  # "Read more": its text is not part of the excerpt

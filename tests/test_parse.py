@@ -122,6 +122,23 @@ def test_drift_read_more_without_teasers() -> None:
     assert [p.code for p in page.drift] == ["drift.no_teasers"]
 
 
+def test_drift_teaser_without_link_on_every_page_that_shows_it() -> None:
+    # The first tip loses its title link; teasers are cached per tip, so the problem must
+    # still be reported on each page (with that page's URL), and the other nine kept.
+    html = _archive_html().replace('<h3 class="tip-title"><a ', '<h3 class="tip-title"><b ', 1)
+    html = html.replace("</a></h3>", "</b></h3>", 1)
+    for url in (f"{ORIGIN}tag/service-recovery/", f"{ORIGIN}tag/service-recovery/page/2/"):
+        page = parse_page(html, url)
+        assert len(page.teasers) == 9
+        (problem,) = page.drift
+        assert (problem.code, problem.url, problem.record_kind) == (
+            "drift.teaser_without_link",
+            url,
+            "teaser",
+        )
+        assert problem.excerpt.startswith('<div class="tip-post">')
+
+
 def test_drift_article_without_title_is_dropped_and_reported() -> None:
     html = _archive_html().replace('rel="bookmark">The Customer', ">The Customer", 1)
     page = parse_page(html, f"{ORIGIN}tag/service-recovery/")

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.text import body_text, fold, is_boilerplate
 
@@ -6,6 +8,14 @@ from etl.text import body_text, fold, is_boilerplate
 def test_fold() -> None:
     assert fold("  a\u00a0\u00a0b\n\tc  ") == "a b c"
     assert fold("\u00a0") == ""
+    assert fold("   a     b  ’c’ ") == "a b ’c’"  # the fast path: spaces only
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(" \u00a0\u2009\n\t\x1fab’.")) | st.text())
+def test_fold_is_split_and_join(s: str) -> None:
+    # The fast path (printable text) and the general one agree with the definition.
+    assert fold(s) == " ".join(s.split())
 
 
 def test_paragraphs_and_list_items_joined_by_a_blank_line() -> None:

@@ -1,0 +1,310 @@
+"""Whole-table steps of the load, vectorised in pyarrow (no Python loop over stored rows).
+
+Every function takes and returns `pyarrow.Table`s of the schemas in `etl.tables`, sorted as
+the data dictionary says, so identical inputs give identical tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+from typing import Any
+
+from etl import tables
+
+_PARAGRAPH = "\n\n"
+
+
+def from_rows(spec: tables.Table, rows: list[dict[str, Any]]) -> Any:
+    """A table of `spec`'s schema from row dicts (this run's records only)."""
+    import pyarrow as pa
+
+    schema = tables.arrow_schema(spec)
+    arrays = [pa.array([r[f.name] for r in rows], type=f.type) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def word_count(text: str) -> int:
+    """`word_count`: the number of runs of non-white-space characters (Unicode white space)."""
+    return len(text.split())
+
+
+def word_counts(texts: Any) -> Any:
+    """`word_count` of each text of an Arrow array (Python's split beats Arrow's utf8 split)."""
+    import pyarrow as pa
+
+    return pa.array([word_count(t or "") for t in texts.to_pylist()], pa.int64())
+
+
+def _extreme(fn: str, a: Any, b: Any) -> Any:
+    # min/max_element_wise have no kernel for tz-aware timestamps: compare the int64 micros.
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = pc.call_function(
+        fn,
+        [a.cast(pa.int64()), b.cast(pa.int64())],
+        pc.ElementWiseAggregateOptions(skip_nulls=True),
+    )
+    return out.cast(a.type)
+
+
+def _set(table: Any, name: str, values: Any) -> Any:
+    # Keeps the declared field (type and nullability), so tables still concatenate.
+    i = table.schema.get_field_index(name)
+    return table.set_column(i, table.schema.field(i), values)
+
+
+def _stamp(run: Any, prior: Any) -> Any:
+    # first_seen_at is the earliest sighting ever, last_seen_at the latest.
+
+    first = _extreme("min_element_wise", run["first_seen_at"], prior["first_seen_at"])
+    last = _extreme("max_element_wise", run["last_seen_at"], prior["last_seen_at"])
+    return _set(_set(run, "first_seen_at", first), "last_seen_at", last)
+
+
+def _take(table: Any, indices: Any) -> Any:
+    # `take` on a chunked column is many times slower than on one contiguous array.
+    return table.combine_chunks().take(indices)
+
+
+def _prior(existing: Any, run: Any, columns: list[str]) -> Any:
+    """The stored values of `columns` for each run row (nulls where the URL is new)."""
+    import pyarrow.compute as pc
+
+    urls = existing["url"].combine_chunks()
+    return _take(existing.select(columns), pc.index_in(run["url"], value_set=urls))
+
+
+def _union(existing: Any, run: Any) -> Any:
+    """Stored rows the run did not replace, plus the run's rows, sorted by url.
+
+    Both inputs are sorted by url, so the result is slices of the two, interleaved (found by
+    binary search per run row): the big columns (text, html) are copied once, when the
+    slices are joined into one contiguous table.
+    """
+    import bisect
+
+    import pyarrow as pa
+
+    stored = existing["url"].to_pylist()
+    if any(a >= b for a, b in itertools.pairwise(stored)):  # not written by us
+        existing = existing.sort_by("url")
+        stored = existing["url"].to_pylist()
+    pieces, start, pending = [], 0, 0  # pending: run rows [pending, j) not yet placed
+    for j, url in enumerate(run["url"].to_pylist()):
+        at = bisect.bisect_left(stored, url, lo=start)
+        if at > start:  # stored rows come before this run row: flush what is pending
+            pieces += [run.slice(pending, j - pending), existing.slice(start, at - start)]
+            pending = j
+        start = at + (at < len(stored) and stored[at] == url)  # a replaced row is skipped
+    pieces += [run.slice(pending), existing.slice(start)]
+    pieces = [p for p in pieces if p.num_rows]
+    if not pieces:
+        return existing.schema.empty_table()
+    return pa.concat_tables(pieces).combine_chunks()
+
+
+def combine_posts(
+    existing: Any, run: Any, *, seen_any: list[str], gone_at: dt.datetime | None
+) -> tuple[Any, dict[str, int]]:
+    """Stored posts + this run's posts; the run's version replaces the stored one.
+
+    `gone_at` is this full run's time (None for incremental runs): stored posts whose URL the
+    run saw neither as post nor teaser get it, unless already gone; a URL seen again is back.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    prior = _prior(existing, run, ["first_seen_at", "last_seen_at", "content_hash", "gone_at"])
+    known = int(pc.sum(pc.is_valid(prior["content_hash"])).as_py() or 0)
+    same = pc.fill_null(pc.equal(prior["content_hash"], run["content_hash"]), False)
+    unchanged = int(pc.sum(same).as_py() or 0)
+    counts = {
+        "posts_new": run.num_rows - known,
+        "posts_unchanged": unchanged,
+        "posts_updated": known - unchanged,
+        "posts_returned": int(pc.sum(pc.is_valid(prior["gone_at"])).as_py() or 0),
+        "posts_gone": 0,
+    }
+    run = _stamp(run, prior)
+    old_gone = existing["gone_at"]
+    seen = pc.is_in(existing["url"], value_set=pa.array(seen_any, pa.string()))
+    stamp_type = existing.schema.field("gone_at").type
+    gone = old_gone
+    if gone_at is not None:
+        gone = pc.coalesce(old_gone, pa.scalar(gone_at, stamp_type))
+        newly = pc.and_not(pc.invert(seen), pc.is_valid(old_gone))
+        counts["posts_gone"] = int(pc.sum(newly).as_py() or 0)
+    gone = pc.if_else(seen, pa.scalar(None, stamp_type), gone)
+    return _union(_set(existing, "gone_at", gone), run), counts
+
+
+def combine_teasers(existing: Any, run: Any) -> tuple[Any, int]:
+    """Stored teasers + this run's; the run's version replaces the stored one."""
+    prior = _prior(existing, run, ["first_seen_at", "last_seen_at"])
+    new = prior["first_seen_at"].null_count
+    return _union(existing, _stamp(run, prior)), new
+
+
+def _paragraphs(texts: Any) -> tuple[Any, Any]:
+    """Every paragraph of every text, and the row it came from."""
+    import pyarrow.compute as pc
+
+    lists = pc.split_pattern(texts.combine_chunks(), _PARAGRAPH)
+    return pc.list_flatten(lists), pc.list_parent_indices(lists)
+
+
+def _counted(flat: Any, rows: Any, candidates: Any, min_posts: int) -> dict[str, int]:
+    """Candidates (None: all) found in at least `min_posts` distinct posts, with that number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if candidates is not None:
+        mask = pc.is_in(flat, value_set=candidates)
+        flat, rows = flat.filter(mask), rows.filter(mask)
+    # Cheap pre-filter on raw occurrences; distinct posts are counted for the few left.
+    totals = pc.value_counts(flat)
+    common = totals.field("values").filter(pc.greater_equal(totals.field("counts"), min_posts))
+    mask = pc.is_in(flat, value_set=common)
+    pairs = pa.table({"p": flat.filter(mask), "r": rows.filter(mask)})
+    counted = pairs.group_by(["p", "r"]).aggregate([]).group_by("p").aggregate([("r", "count")])
+    hits = counted.filter(
+        pc.and_(pc.greater_equal(counted["r_count"], min_posts), pc.not_equal(counted["p"], ""))
+    )
+    return dict(zip(hits["p"].to_pylist(), hits["r_count"].to_pylist(), strict=True))
+
+
+def learn_boilerplate(
+    posts: Any, known: Any, min_posts: int, run_at: dt.datetime | None, fresh: Any
+) -> tuple[Any, Any, int, int]:
+    """(posts without boilerplate paragraphs, boilerplate table, learned now, removed).
+
+    A paragraph found verbatim in at least `min_posts` distinct posts is boilerplate. Once
+    learned it stays learned (stored texts no longer hold it, so it could not be recounted).
+    Only paragraphs of this run's posts (URLs in `fresh`) are candidates: any other paragraph was
+    counted by an earlier run and fell short then, and its count cannot have grown since
+    (lowering `boilerplate_min_posts` therefore takes effect on a rebuild from data/raw).
+    """
+    import pyarrow.compute as pc
+
+    flat, rows = _paragraphs(posts["text"])
+    candidates = None  # a run holding most posts: count every paragraph
+    if 2 * len(fresh) < posts.num_rows:
+        run_rows = pc.indices_nonzero(pc.is_in(posts["url"], value_set=fresh))
+        candidates = pc.unique(flat.filter(pc.is_in(rows, value_set=run_rows)))
+    found = _counted(flat, rows, candidates, min_posts)
+    out: dict[str, tuple[int, Any]] = {}
+    columns = (known[c].to_pylist() for c in ("paragraph", "posts", "learned_at"))
+    for p, n, at in zip(*columns, strict=True):
+        out[p] = (max(n, found.pop(p, 0)), at)
+    learned = len(found) if run_at is not None else 0
+    if run_at is not None:  # a run with no fetch learns nothing (it has no time to stamp)
+        out |= {p: (n, run_at) for p, n in found.items()}
+    rows_out = [
+        {"paragraph": p, "posts": n, "learned_at": at} for p, (n, at) in sorted(out.items())
+    ]
+    boilerplate = from_rows(tables.BOILERPLATE, rows_out)
+    posts, removed = _strip(posts, flat, rows, boilerplate["paragraph"])
+    return posts, boilerplate, learned, removed
+
+
+def _strip(posts: Any, flat: Any, rows: Any, drop: Any) -> tuple[Any, int]:
+    """Posts without the paragraphs in `drop` (word counts redone where text changed)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keep = pc.invert(pc.is_in(flat, value_set=drop.combine_chunks()))
+    removed = len(flat) - int(pc.sum(keep).as_py() or 0)
+    if removed == 0:
+        return posts, 0
+    # Rebuild only the texts that lost a paragraph; the rest stay as they are.
+    changed = pc.unique(rows.filter(pc.invert(keep)))
+    mask = pc.is_in(rows, value_set=changed)
+    sub_rows, sub_flat, sub_keep = rows.filter(mask), flat.filter(mask), keep.filter(mask)
+    local = pc.index_in(sub_rows.filter(sub_keep), value_set=changed).to_numpy()
+    per_row = np.bincount(local, minlength=len(changed))
+    offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)
+    lists = pa.ListArray.from_arrays(pa.array(offsets), sub_flat.filter(sub_keep))
+    new_text = pc.binary_join(lists, _PARAGRAPH)
+    hit = pc.is_in(pa.array(np.arange(posts.num_rows)), value_set=changed)
+    text = pc.replace_with_mask(posts["text"], hit, new_text)
+    counts = pc.replace_with_mask(posts["word_count"], hit, word_counts(new_text))
+    return _set(_set(posts, "text", text), "word_count", counts), removed
+
+
+def documents(posts: Any, teasers: Any) -> Any:
+    """One row per URL across posts and teasers; the post's fields win where there is one."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    urls = pc.unique(pa.chunked_array(posts["url"].chunks + teasers["url"].chunks, pa.string()))
+    urls = urls.take(pc.sort_indices(urls))
+    p = _take(
+        posts.drop_columns(["html"]), pc.index_in(urls, value_set=posts["url"].combine_chunks())
+    )
+    t = _take(teasers, pc.index_in(urls, value_set=teasers["url"].combine_chunks()))
+    full = pc.is_valid(pc.index_in(urls, value_set=posts["url"].combine_chunks()))
+    empty = pa.scalar([], pa.list_(pa.string()))
+
+    def pick(name: str, fallback: Any) -> Any:
+        return pc.if_else(full, p[name], fallback)
+
+    date = pick("date", t["date"])
+    text = pick("text", t["excerpt"])
+    words = pc.if_else(full, p["word_count"], word_counts(t["excerpt"]))
+    heading_source = pc.if_else(pc.is_valid(t["date"]), "heading", pa.scalar(None, pa.string()))
+    cols = {
+        "url": urls,
+        "wp_id": p["wp_id"],
+        "title": pick("title", t["title"]),
+        "heading": pick("heading", t["heading"]),
+        "date": date,
+        "year": pc.year(date),
+        "date_raw": pick("date_raw", t["date_raw"]),
+        "date_source": pick("date_source", heading_source),
+        "published_at": p["published_at"],
+        "categories": pc.fill_null(p["categories"], empty),
+        "tags": pc.fill_null(p["tags"], empty),
+        "has_full_text": full,
+        "text": text,
+        "word_count": words,
+        "first_seen_at": _extreme("min_element_wise", p["first_seen_at"], t["first_seen_at"]),
+        "last_seen_at": _extreme("max_element_wise", p["last_seen_at"], t["last_seen_at"]),
+        "gone_at": p["gone_at"],
+    }
+    schema = tables.arrow_schema(tables.DOCUMENTS)
+    return pa.table({f.name: pc.cast(cols[f.name], f.type) for f in schema}, schema=schema)
+
+
+def post_terms(posts: Any) -> Any:
+    """Long form of the posts' categories and tags."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = []
+    for kind, column in (("category", "categories"), ("tag", "tags")):
+        lists = posts[column].combine_chunks()
+        terms = pc.list_flatten(lists)
+        urls = posts["url"].combine_chunks().take(pc.list_parent_indices(lists))
+        kinds = pa.array([kind] * len(terms), pa.string())
+        parts.append(pa.table({"url": urls, "kind": kinds, "term": terms}))
+    schema = tables.arrow_schema(tables.POST_TERMS)
+    table = pa.concat_tables([t.cast(schema) for t in parts])
+    return table.sort_by([("url", "ascending"), ("kind", "ascending"), ("term", "ascending")])
+
+
+def replace_runs(
+    existing: Any, spec: tables.Table, rows: list[dict[str, Any]], run_ids: Iterable[str]
+) -> Any:
+    """Log tables: this run's rows replace any stored rows of the same run ids (re-runs)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids = pa.array(sorted(run_ids), pa.string())
+    kept = existing.filter(pc.invert(pc.is_in(existing["run_id"], value_set=ids)))
+    table = pa.concat_tables([kept, from_rows(spec, rows)])
+    keys = [k.strip() for k in spec.order.split(",")]
+    return table.sort_by([(k, "ascending") for k in keys])

@@ -1,0 +1,319 @@
+"""Load: merge a run's parsed pages into the corpus on the canonical post URL.
+
+Each merge rule lives in one function here:
+- the key is `canonical_url` (`_key`);
+- within a run, the later fetch (by `fetched_at`, then input order) wins for a record's
+  fields, and a second *different* full version of a URL is a counted conflict
+  (`_Seen.observe`); categories and tags are unioned over every page showing the post;
+- `content_hash` fingerprints a post's content as parsed (before learned boilerplate);
+- across runs (`derive.combine_posts`): new rows added, changed ones updated, nothing deleted;
+  `first_seen_at` is the earliest sighting, `last_seen_at` the latest; a FULL run marks posts it
+  did not see at all with `gone_at` (cleared whenever the URL is seen again);
+- learned boilerplate (`derive.learn_boilerplate`).
+Whole-table work is vectorised in pyarrow (`etl.derive`); Python only loops over this run's
+records. Identical inputs give identical tables: every table is sorted (see the dictionary).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from etl import derive, tables
+from etl.records import Page, Post, Teaser, to_json
+from etl.settings import Settings
+from etl.store import SOURCE_TABLES, Corpus, read_corpus, write_corpus
+from etl.urls import canonical_url
+
+__all__ = [
+    "CONTENT_FIELDS",
+    "Corpus",
+    "MergeCounts",
+    "MergeResult",
+    "Observation",
+    "content_hash",
+    "load_run",
+    "merge",
+    "read_corpus",
+    "write_corpus",
+]
+
+# The fields whose change means the site changed the post (html, ids and dates' raw text
+# are presentation: a theme change must not mark every post as updated).
+CONTENT_FIELDS = ("title", "heading", "date", "text", "categories", "tags", "published_at")
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One parsed page as a run saw it."""
+
+    page: Page
+    fetched_at: dt.datetime  # UTC, tz-aware
+    run_id: str
+    status: int | None = 200
+
+    def __post_init__(self) -> None:
+        if self.fetched_at.tzinfo is None:
+            raise ValueError("Observation.fetched_at must be timezone-aware (UTC)")
+
+
+@dataclass(frozen=True, slots=True)
+class MergeCounts:
+    posts_new: int = 0
+    posts_updated: int = 0  # content_hash changed
+    posts_unchanged: int = 0
+    posts_gone: int = 0  # newly marked gone by this full run
+    posts_returned: int = 0  # had gone_at, seen again
+    conflicts: int = 0  # URLs with two different full versions in this run
+    teasers_new: int = 0
+    teasers_seen: int = 0
+    boilerplate_learned: int = 0  # paragraphs learned by this run
+    boilerplate_removed: int = 0  # paragraph occurrences dropped from texts
+    pages: int = 0
+    rejects: int = 0
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    corpus: Corpus
+    counts: MergeCounts
+
+
+def content_hash(post: Post) -> str:
+    """sha256 hex of the canonical JSON of the post's content fields."""
+    return _hash(post, post.categories, post.tags)
+
+
+def _hash(post: Post, categories: Iterable[str], tags: Iterable[str]) -> str:
+    content = {
+        "title": post.title,
+        "heading": post.heading,
+        "date": to_json(post.date),
+        "text": post.text,
+        "categories": list(categories),
+        "tags": list(tags),
+        "published_at": to_json(post.published_at),
+    }
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _content(post: Post) -> tuple[Any, ...]:
+    return tuple(getattr(post, name) for name in CONTENT_FIELDS)
+
+
+# A URL of this shape is already canonical (https, lower-case host, no port, query or
+# fragment, trailing slash): the common case, checked without parsing. Pinned by a test.
+_CANONICAL = re.compile(r"https://[a-z0-9.-]+/[^?#\s]*/")
+
+
+def _key(url: str) -> str:
+    """The merge key: `canonical_url`, with a fast path for URLs already in that form."""
+    return url if _CANONICAL.fullmatch(url) else canonical_url(url)
+
+
+@dataclass(slots=True)
+class _Seen:
+    """Everything one run learned about one URL (mutable, local to one merge)."""
+
+    record: Any  # Post | Teaser: the winning version
+    order: tuple[dt.datetime, int]
+    first: dt.datetime
+    last: dt.datetime
+    source: str
+    categories: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+    conflict: bool = False  # two different full versions in this run
+
+    def observe(self, record: Any, order: tuple[dt.datetime, int], source: str) -> None:
+        at = order[0]
+        self.first, self.last = min(self.first, at), max(self.last, at)
+        if isinstance(record, Post):
+            self.categories.update(record.categories)
+            self.tags.update(record.tags)
+            # Comparing each version with the current winner finds any two that differ.
+            if not self.conflict and _content(record) != _content(self.record):
+                self.conflict = True
+        # The later fetch wins; at equal fetch times, the later input.
+        if order > self.order:
+            self.record, self.order, self.source = record, order, source
+
+
+def _see(acc: dict[str, _Seen], rec: Any, order: tuple[dt.datetime, int], source: str) -> None:
+    key = _key(rec.url)
+    seen = acc.get(key)
+    if seen is not None:
+        seen.observe(rec, order, source)
+    elif isinstance(rec, Post):
+        acc[key] = _Seen(rec, order, order[0], order[0], source, set(rec.categories), set(rec.tags))
+    else:
+        acc[key] = _Seen(rec, order, order[0], order[0], source)
+
+
+@dataclass
+class _Run:
+    posts: dict[str, _Seen] = field(default_factory=dict)
+    teasers: dict[str, _Seen] = field(default_factory=dict)
+    page_rows: list[dict[str, Any]] = field(default_factory=list)
+    reject_rows: list[dict[str, Any]] = field(default_factory=list)
+    run_ids: set[str] = field(default_factory=set)
+    run_at: dt.datetime | None = None  # the run's last fetch: stamps gone_at and learned_at
+
+
+def _collect(observations: Iterable[Observation]) -> _Run:
+    run = _Run()
+    for i, obs in enumerate(observations):
+        page, order = obs.page, (obs.fetched_at, i)
+        run.run_ids.add(obs.run_id)
+        run.run_at = obs.fetched_at if run.run_at is None else max(run.run_at, obs.fetched_at)
+        source = "post_page" if page.kind == "post" else "archive"
+        for post in page.posts:
+            _see(run.posts, post, order, source)
+        for teaser in page.teasers:
+            _see(run.teasers, teaser, order, source)
+        run.page_rows.append(_page_row(obs))
+        run.reject_rows += [
+            {
+                "run_id": obs.run_id,
+                "source_url": p.url,
+                "record_kind": p.record_kind,
+                "reason": p.code,
+                "detail": p.detail,
+                "drift": p.drift,
+                "excerpt": p.excerpt,
+                "seen_at": obs.fetched_at,
+            }
+            for p in page.problems
+        ]
+    return run
+
+
+def _page_row(obs: Observation) -> dict[str, Any]:
+    p = obs.page
+    return {
+        "run_id": obs.run_id,
+        "url": p.url,
+        "term_kind": p.term_kind,
+        "term": p.term,
+        "page": p.page,
+        "status": obs.status,
+        "fetched_at": obs.fetched_at,
+        "teasers": len(p.teasers),
+        "posts": len(p.posts),
+        "problems": [pr.code for pr in p.problems],
+    }
+
+
+def _post_row(key: str, seen: _Seen) -> dict[str, Any]:
+    post: Post = seen.record
+    categories, tags = sorted(seen.categories), sorted(seen.tags)
+    return {
+        "url": key,
+        "wp_id": post.wp_id,
+        "title": post.title,
+        "heading": post.heading,
+        "date": post.date,
+        "date_raw": post.date_raw,
+        "date_source": post.date_source,
+        "published_at": post.published_at,
+        "categories": categories,
+        "tags": tags,
+        "text": post.text,
+        "html": post.html,
+        "word_count": derive.word_count(post.text),
+        "content_hash": _hash(post, categories, tags),
+        "source": seen.source,
+        "first_seen_at": seen.first,
+        "last_seen_at": seen.last,
+        "gone_at": None,
+    }
+
+
+def _teaser_row(key: str, seen: _Seen) -> dict[str, Any]:
+    t: Teaser = seen.record
+    return {
+        "url": key,
+        "title": t.title,
+        "heading": t.heading,
+        "date": t.date,
+        "date_raw": t.date_raw,
+        "excerpt": t.excerpt,
+        "first_seen_at": seen.first,
+        "last_seen_at": seen.last,
+    }
+
+
+def merge(
+    existing: Corpus | None,
+    observations: Iterable[Observation],
+    *,
+    full: bool,
+    settings: Settings,
+) -> MergeResult:
+    """Merge one run's observations into `existing` (None: no corpus yet)."""
+    old = existing or Corpus.empty()
+    run = _collect(observations)
+    post_rows = [_post_row(k, s) for k, s in sorted(run.posts.items())]
+    teaser_rows = [_teaser_row(k, s) for k, s in sorted(run.teasers.items())]
+    conflicts = sum(s.conflict for s in run.posts.values())
+    seen_any = sorted({r["url"] for r in post_rows} | {r["url"] for r in teaser_rows})
+    run_posts = derive.from_rows(tables.POSTS, post_rows)
+    # Hold each run post's html once, in Arrow: drop the records and the row dicts now.
+    run.posts.clear()
+    del post_rows
+    posts, pc_counts = derive.combine_posts(
+        old.posts,
+        run_posts,
+        seen_any=seen_any,
+        gone_at=run.run_at if full and run_posts.num_rows else None,
+    )
+    teasers, teasers_new = derive.combine_teasers(
+        old.teasers, derive.from_rows(tables.TEASERS, teaser_rows)
+    )
+    posts, boilerplate, learned, removed = derive.learn_boilerplate(
+        posts, old.boilerplate, settings.boilerplate_min_posts, run.run_at, run_posts["url"]
+    )
+    corpus = Corpus(
+        posts=posts,
+        teasers=teasers,
+        documents=derive.documents(posts, teasers),
+        post_terms=derive.post_terms(posts),
+        pages=derive.replace_runs(old.pages, tables.PAGES, run.page_rows, run.run_ids),
+        rejects=derive.replace_runs(old.rejects, tables.REJECTS, run.reject_rows, run.run_ids),
+        boilerplate=boilerplate,
+    )
+    counts = MergeCounts(
+        **pc_counts,
+        conflicts=conflicts,
+        teasers_new=teasers_new,
+        teasers_seen=len(teaser_rows),
+        boilerplate_learned=learned,
+        boilerplate_removed=removed,
+        pages=len(run.page_rows),
+        rejects=len(run.reject_rows),
+    )
+    return MergeResult(corpus, counts)
+
+
+def load_run(
+    observations: Iterable[Observation],
+    settings: Settings,
+    *,
+    run_id: str,
+    generated_at: dt.datetime,
+    full: bool,
+) -> MergeCounts:
+    """Read the corpus in `settings.processed_dir`, merge the run into it, write it back."""
+    folder = Path(settings.processed_dir)
+    existing = read_corpus(folder, only=SOURCE_TABLES)
+    result = merge(existing, observations, full=full, settings=settings)
+    write_corpus(
+        result.corpus, folder, run_id=run_id, site=settings.site, generated_at=generated_at
+    )
+    return result.counts
