@@ -14,13 +14,19 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from etl.crawl import CrawlContext
+from etl.crawl import CrawlContext, connect
 from etl.parse import parse_fetch
 from etl.records import Page
+from etl.settings import Settings
 from etl.sitemap import AuditResult, compare, is_posts_sitemap, parse_sitemap
 from etl.urls import canonical_url, same_origin
+
+if TYPE_CHECKING:
+    from etl.load import Observation
 
 log = logging.getLogger(__name__)
 
@@ -218,3 +224,76 @@ async def _heal_one(ctx: CrawlContext, url: str) -> Healed | tuple[str, str]:
     if page.posts[0].url != canonical_url(url):
         return url, f"the page is the post {page.posts[0].url}"
     return Healed(url, page, fetch.fetched_at, fetch.status)
+
+
+def observations(heal: HealResult, run_id: str) -> list[Observation]:
+    """The healed posts as the loader's input (it marks post pages `source='post_page'`)."""
+    from etl.load import Observation
+
+    return [Observation(h.page, h.fetched_at, run_id, h.status) for h in heal.healed]
+
+
+def corpus_times(processed_dir: Path) -> dict[str, dt.datetime | None]:
+    """The corpus's posts as the audit compares them: URL -> last_seen_at (empty: no corpus)."""
+    import pyarrow.parquet as pq
+
+    path = Path(processed_dir) / "posts.parquet"
+    if not path.exists():
+        return {}
+    table = pq.read_table(path, columns=["url", "last_seen_at"])
+    return dict(zip(table["url"].to_pylist(), table["last_seen_at"].to_pylist(), strict=True))
+
+
+def audit_rows(audit: Audit, heal: HealResult | None = None) -> list[dict[str, Any]]:
+    """One row per URL of the sitemaps or the corpus, sorted: the `audit` table."""
+    r, lastmod = audit.result, audit.sitemap.posts
+    healed = {h.url: h.fetched_at for h in heal.healed} if heal else {}
+    status = {
+        **dict.fromkeys(r.extra, "extra"),
+        **dict.fromkeys(r.stale, "stale"),
+        **dict.fromkeys(r.missing, "missing"),
+        **dict.fromkeys(healed, "healed"),
+    }
+    urls = sorted(lastmod.keys() | audit.corpus.keys())
+    return [
+        {
+            "url": url,
+            "status": status.get(url, "ok"),
+            "lastmod": lastmod.get(url),
+            "seen_at": healed.get(url) or audit.corpus.get(url),
+        }
+        for url in urls
+    ]
+
+
+def write_audit(
+    audit: Audit, settings: Settings, *, run_id: str, heal: HealResult | None = None
+) -> Path:
+    """`processed/audit.parquet`, written atomically by the store's writer."""
+    import pyarrow as pa
+
+    from etl import tables
+    from etl.store import write_table
+
+    schema = tables.arrow_schema(tables.AUDIT)
+    table = pa.Table.from_pylist(audit_rows(audit, heal), schema=schema)
+    now = dt.datetime.now(dt.UTC)
+    return write_table(
+        tables.AUDIT,
+        table,
+        settings.processed_dir,
+        run_id=run_id,
+        site=settings.site,
+        generated_at=now,
+    )
+
+
+def run_audit(settings: Settings) -> tuple[Audit, Path]:
+    """`etl audit`: the corpus on disk against the live sitemaps; writes the audit table."""
+
+    async def go() -> tuple[Audit, str]:
+        async with connect(settings) as ctx:
+            return await audit(ctx, corpus_times(settings.processed_dir)), ctx.writer.run_id
+
+    result, run_id = asyncio.run(go())
+    return result, write_audit(result, settings, run_id=run_id)

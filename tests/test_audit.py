@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from etl import audit as aud
 from etl.crawl import CrawlContext, CrawlResult, connect, crawl
+from etl.load import Observation, merge
 from etl.parse import parse_fetch
 from etl.raw import RawArchive
 from etl.records import Fetch, to_json
@@ -78,13 +79,17 @@ def public(srv: ReplayServer, value: Any) -> Any:
 Hook = Callable[[CrawlContext], Awaitable[None]]
 
 
-def run(s: Settings, after: Hook, corpus: dict[str, dt.datetime | None]) -> CrawlResult:
-    """A crawl with `after`, filling `corpus` (URL -> fetched_at) as archive pages arrive."""
+def run(
+    s: Settings, after: Hook, corpus: dict[str, dt.datetime | None], seen: list[Observation]
+) -> CrawlResult:
+    """A crawl with `after`, filling `corpus` (URL -> fetched_at) and `seen` as pages arrive."""
 
-    def seen(fetch: Fetch) -> None:
-        corpus.update({p.url: fetch.fetched_at for p in parse_fetch(fetch).posts})
+    def on_fetch(fetch: Fetch) -> None:
+        page = parse_fetch(fetch)
+        seen.append(Observation(page, fetch.fetched_at, "run-1", fetch.status))
+        corpus.update({p.url: fetch.fetched_at for p in page.posts})
 
-    return asyncio.run(crawl(s, on_fetch=seen, after=after))
+    return asyncio.run(crawl(s, on_fetch=on_fetch, after=after))
 
 
 def test_audit_names_the_posts_the_archives_skip_and_heal_fetches_only_them(
@@ -101,7 +106,8 @@ def test_audit_names_the_posts_the_archives_skip_and_heal_fetches_only_them(
             out["heal"] = await aud.heal(ctx, aud.to_heal(out["audit"].result))
 
         corpus: dict[str, dt.datetime | None] = {}
-        result = run(s, after, corpus)
+        archives: list[Observation] = []
+        result = run(s, after, corpus, archives)
         healed_paths = [e.path for e in srv.log[out["before_heal"] :]]
     audit, heal = out["audit"], out["heal"]
     assert result.ok, result.summary()
@@ -119,9 +125,18 @@ def test_audit_names_the_posts_the_archives_skip_and_heal_fetches_only_them(
     archived = {f.url for f in RawArchive(s.raw_dir).latest()}
     assert set(missing) <= archived
     for h in heal.healed:
-        (post,) = h.page.posts
-        assert h.page.kind == "post" and h.status == 200
-        assert public(srv, to_json(post)) == EXPECTED[public(srv, h.url)]
+        assert h.page.kind == "post" and h.status == 200 and len(h.page.posts) == 1
+    # Merged like any full post, the healed ones are the contract's records, from a post page.
+    healed = aud.observations(heal, "run-1")
+    posts = merge(None, [*archives, *healed], full=True, settings=s).corpus.posts.to_pylist()
+    by_url = {public(srv, row["url"]): row for row in posts}
+    assert set(by_url) == set(EXPECTED)
+    for url in removed:
+        row = by_url[url]
+        assert row["source"] == "post_page"
+        got = {k: public(srv, to_json(row[k])) for k in EXPECTED[url]}
+        assert got == EXPECTED[url], url
+    assert {r["source"] for u, r in by_url.items() if u not in removed} == {"archive"}
 
 
 def test_heal_is_bounded_and_reports_what_it_could_not_heal(tmp_path: Path) -> None:
