@@ -12,11 +12,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from etl import audit as aud
+from etl import tables
 from etl.crawl import CrawlContext, CrawlResult, connect, crawl
 from etl.load import Observation, merge
 from etl.parse import parse_fetch
@@ -309,3 +311,55 @@ def test_doctype_and_entities_are_refused() -> None:
 def test_parse_sitemap_never_raises(body: bytes) -> None:
     sitemap = parse_sitemap(body)
     assert sitemap.problem or sitemap.children or sitemap.entries or sitemap == type(sitemap)()
+
+
+def test_etl_audit_command_writes_the_table_and_fails_below_min_recall(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from etl.cli import main
+    from etl.store import file_metadata, write_corpus
+
+    folder, removed = gapped_snapshot(tmp_path, count=2)
+    with serve(folder) as srv:
+        s = settings(srv, tmp_path)
+        seen: list[Observation] = []
+        run(s, _nothing, {}, seen)
+        corpus = merge(None, seen, full=True, settings=s).corpus
+        at = dt.datetime(2026, 1, 1, tzinfo=UTC)
+        write_corpus(corpus, s.processed_dir, run_id="run-1", site=srv.url, generated_at=at)
+        args = ["audit", "--site", srv.url, "--data-dir", str(s.data_dir), "--quiet"]
+        assert main(args) == 1
+        out, err = capsys.readouterr()
+        missing = sorted(local(srv, u) for u in removed)
+        assert "recall 96.9%" in out and f"missing {missing[0]}" in out
+        assert "wp-json total: HTTP 404" in out
+        assert "below 98%" in err and all(u in err for u in missing)
+        table = pq.read_table(s.processed_dir / "audit.parquet")
+        assert table.schema.remove_metadata().equals(tables.arrow_schema(tables.AUDIT))
+        assert file_metadata(s.processed_dir / "audit.parquet")["site"] == srv.url
+        rows = table.to_pylist()
+        assert [r["url"] for r in rows] == sorted(local(srv, u) for u in EXPECTED)
+        assert sorted(r["url"] for r in rows if r["status"] == "missing") == missing
+        assert {r["status"] for r in rows} == {"ok", "missing"}
+        assert all(r["lastmod"] is not None for r in rows)
+        assert all((r["seen_at"] is None) == (r["url"] in missing) for r in rows)
+        # A sitemap that lists only what the corpus holds: recall 100%, the command passes.
+        present = sorted(set(local(srv, u) for u in EXPECTED) - set(missing))
+        srv.override("/wp-sitemap-posts-post-1.xml", 200, _urlset(present), XML)
+        assert main(args) == 0
+        assert "recall 100.0%" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["audit", "--no-such-flag"])
+
+
+def test_etl_audit_without_a_corpus_says_what_to_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from etl.cli import main
+
+    assert main(["audit", "--site", "http://127.0.0.1:9", "--data-dir", str(tmp_path)]) == 1
+    assert "build the corpus first" in capsys.readouterr().err
+
+
+async def _nothing(ctx: CrawlContext) -> None:
+    pass
