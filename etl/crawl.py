@@ -86,11 +86,8 @@ class CrawlResult:
 
 @dataclass(frozen=True, slots=True)
 class CrawlContext:
-    """What an `after` hook gets: the run's open client, raw archive and polite GET.
-
-    `get(url)` is the crawl's own: on the origin only, robots.txt obeyed, redirects followed,
-    every response archived and counted; None when refused. `sitemaps` are robots.txt's.
-    """
+    """For an `after` hook: the run's client, raw archive, robots.txt's sitemaps, and its
+    `get(url)` (on the origin, robots.txt obeyed, archived and counted; None when refused)."""
 
     settings: Settings
     client: Client
@@ -304,7 +301,10 @@ async def crawl(
         run.queued = len(archives)
         log.info("crawling %d archives", len(archives))
         await asyncio.gather(
-            *(run.archive(a, follow or default_follow, on_fetch or _ignore) for a in archives)
+            *(
+                run.archive(a, follow or default_follow, on_fetch or (lambda f: None))
+                for a in archives
+            )
         )
         if after is not None:
             await after(run.context())
@@ -324,10 +324,6 @@ async def crawl(
         failures=tuple(run.failures),
         duration=time.monotonic() - started,
     )
-
-
-def _ignore(fetch: Fetch) -> None:
-    pass
 
 
 def run_crawl(
