@@ -63,7 +63,48 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.set_defaults(handler=handler)
     add_analysis_commands(commands)
+    add_audit_command(commands)
     return parser
+
+
+def add_audit_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = commands.add_parser(
+        "audit",
+        help="compare the corpus with the site's sitemaps (recall, missing posts)",
+        description="Read the posts sitemaps (and wp-json's count), compare them with "
+        "DATA_DIR/processed/posts.parquet, print recall and the missing posts, write "
+        "processed/audit.parquet. Exits 1 when recall is below Settings.min_recall. Never heals: "
+        "`etl corpus` does.",
+    )
+    audit.add_argument("--site", help="the site's origin (default: settings)")
+    audit.add_argument("--data-dir", type=Path, help="folder holding processed/ (default: data)")
+    audit.add_argument("--quiet", action="store_true", help="only warnings and the summary")
+    audit.set_defaults(handler=run_audit)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from etl.audit import run_audit as audit
+    from etl.settings import load_settings
+
+    level = logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from etl.corpus import table_path
+
+    settings = load_settings({"site": args.site, "data_dir": args.data_dir})
+    table_path("posts", settings.data_dir)  # no corpus yet: say what to run, fetch nothing
+    result, path = audit(settings)
+    print(result.summary())
+    print(f"audit table: {path}")
+    if not result.recall_ok(settings.min_recall):
+        missing = ", ".join(result.result.missing[:20])
+        print(
+            f"error: recall {result.result.recall:.1%} is below {settings.min_recall:.0%}; "
+            f"missing: {missing}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def add_analysis_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,9 +10,11 @@ the raw archive; no body outlives the handling of its page.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
@@ -82,6 +84,18 @@ class CrawlResult:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class CrawlContext:
+    """For an `after` hook: the run's client, raw archive, robots.txt's sitemaps, and its
+    `get(url)` (on the origin, robots.txt obeyed, archived and counted; None when refused)."""
+
+    settings: Settings
+    client: Client
+    writer: RawWriter
+    get: Callable[[str], Awaitable[Fetch | None]]
+    sitemaps: tuple[str, ...]
+
+
 def default_follow(fetch: Fetch) -> str | None:
     """The next page of an archive; a 304 means the page (and so its neighbours) is unchanged."""
     return discover.next_page(fetch.body, fetch.url) if fetch.status == 200 else None
@@ -96,6 +110,7 @@ class _Run:
     validators: Validators
     progress: Progress
     allowed: discover.Allowed = lambda url: True
+    sitemaps: tuple[str, ...] = ()
     requested: set[str] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
     fetched: int = 0
@@ -112,8 +127,9 @@ class _Run:
         done, total = self.fetched + self.not_modified, sum(self.stats.requests.values())
         self.progress.show(done, len(self.failures), self.queued, total)
 
-    async def get(self, url: str, conditional: bool = False) -> Fetch | None:
-        """GET `url`, following redirects on the origin; None when refused or already fetched.
+    async def get(self, url: str, conditional: bool = False, again: bool = False) -> Fetch | None:
+        """GET `url`, following redirects on the origin; None when refused or already fetched
+        (unless `again`: the audit rereads the sitemap index discovery read).
 
         Only archive pages are asked conditionally: robots.txt and the sitemaps are read anew.
         """
@@ -121,7 +137,7 @@ class _Run:
         while True:
             if not self._may_request(url, visited):
                 return None
-            if url in self.requested:
+            if url in self.requested and not again:
                 return None  # every URL once per run, however many archives lead to it
             self.requested.add(url)
             headers = self._conditional(url) if conditional else {}
@@ -186,11 +202,16 @@ class _Run:
         self.fail(fetch.url, fetch.status, reason, fetch.attempts, fetch.error or "")
         return False
 
-    async def discover(self) -> tuple[str, ...]:
+    def context(self) -> CrawlContext:
+        get = functools.partial(self.get, again=True)
+        return CrawlContext(self.settings, self.client, self.writer, get, self.sitemaps)
+
+    async def robots(self) -> None:
         s = self.settings
         robots = await self.get(urljoin(s.site, "/robots.txt"))
         status, body = (robots.status, robots.body) if robots else (None, b"")
         self.allowed, sitemaps = discover.robots_rules(status, body, s.user_agent)
+        self.sitemaps = tuple(sitemaps)
         if status != 200 and not (status and 400 <= status < 500):
             self.fail(
                 urljoin(s.site, "/robots.txt"),
@@ -199,10 +220,14 @@ class _Run:
                 robots.attempts if robots else 1,
                 "robots.txt unreachable: every URL is disallowed for this run (RFC 9309)",
             )
+
+    async def discover(self) -> tuple[str, ...]:
+        s = self.settings
+        await self.robots()
         if s.archives:
             return discover.sorted_unique(urljoin(s.site, a) for a in s.archives)
         found: set[str] = set()
-        for sitemap in sitemaps or [urljoin(s.site, "/wp-sitemap.xml")]:
+        for sitemap in self.sitemaps or [urljoin(s.site, "/wp-sitemap.xml")]:
             await self._sitemap(sitemap, found, top=True)
         home = await self.get(urljoin(s.site, "/"))
         if home is not None and home.status == 200:
@@ -236,6 +261,26 @@ def _reason(fetch: Fetch) -> str:
     return f"http_{fetch.status}"
 
 
+@asynccontextmanager
+async def _open(
+    settings: Settings, validators: Validators, run_id: str | None
+) -> AsyncIterator[_Run]:
+    with RawWriter(settings.raw_dir, run_id) as writer:
+        stats = Stats()
+        async with Client(settings, stats) as client:
+            yield _Run(
+                settings, client, writer, stats, validators, Progress(enabled=settings.progress)
+            )
+
+
+@asynccontextmanager
+async def connect(settings: Settings, run_id: str | None = None) -> AsyncIterator[CrawlContext]:
+    """A run without archives (`etl audit`): robots.txt read, then the context to request with."""
+    async with _open(settings, {}, run_id) as run:
+        await run.robots()
+        yield run.context()
+
+
 async def crawl(
     settings: Settings,
     *,
@@ -243,45 +288,44 @@ async def crawl(
     validators: Validators | None = None,
     on_fetch: Callable[[Fetch], None] | None = None,
     run_id: str | None = None,
+    after: Callable[[CrawlContext], Awaitable[None]] | None = None,
 ) -> CrawlResult:
     """Crawl every archive of the site into the raw archive; return the run's counts.
 
     `follow(fetch)` names the page to fetch after an archive page (None stops that archive);
     `validators` maps URL -> (ETag, Last-Modified) for conditional requests (a 304 comes back
-    as a body-less Fetch); `on_fetch` sees every archive page fetched.
+    as a body-less Fetch); `on_fetch` sees every archive page fetched; `after` runs once the
+    archives are done, with the same client and raw archive (the audit and its heal).
     """
     started = time.monotonic()
-    stats = Stats()
-    progress = Progress(enabled=settings.progress)
-    with RawWriter(settings.raw_dir, run_id) as writer:
-        async with Client(settings, stats) as client:
-            run = _Run(settings, client, writer, stats, validators or {}, progress)
-            archives = await run.discover()
-            run.queued = len(archives)
-            log.info("crawling %d archives", len(archives))
-            await asyncio.gather(
-                *(run.archive(a, follow or default_follow, on_fetch or _ignore) for a in archives)
+    async with _open(settings, validators or {}, run_id) as run:
+        archives = await run.discover()
+        run.queued = len(archives)
+        log.info("crawling %d archives", len(archives))
+        await asyncio.gather(
+            *(
+                run.archive(a, follow or default_follow, on_fetch or (lambda f: None))
+                for a in archives
             )
-    progress.close()
+        )
+        if after is not None:
+            await after(run.context())
+    run.progress.close()
     return CrawlResult(
-        run_id=writer.run_id,
-        warc_path=writer.warc_path,
+        run_id=run.writer.run_id,
+        warc_path=run.writer.warc_path,
         archives=archives,
-        requests=dict(stats.requests),
+        requests=dict(run.stats.requests),
         pages_fetched=run.fetched,
         pages_not_modified=run.not_modified,
         pages_failed=len(run.failures),
-        retries=dict(stats.retries),
-        gave_up=dict(stats.gave_up),
+        retries=dict(run.stats.retries),
+        gave_up=dict(run.stats.gave_up),
         refused_off_origin=run.off_origin,
         disallowed=run.disallowed,
         failures=tuple(run.failures),
         duration=time.monotonic() - started,
     )
-
-
-def _ignore(fetch: Fetch) -> None:
-    pass
 
 
 def run_crawl(

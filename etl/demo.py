@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"demo: tables in {processed}/:")
         for table in sorted(processed.glob("*.parquet")):
             print(f"  {table}")
-        print(f"next: .venv/bin/etl stats --data-dir {args.data_dir}; make report DATA={args.data_dir}")
+        print(
+            f"next: .venv/bin/etl stats --data-dir {args.data_dir}; make report DATA={args.data_dir}"
+        )
     return status
 
 

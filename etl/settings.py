@@ -47,6 +47,12 @@ class Settings:
     # A live progress line on a terminal, periodic log lines otherwise; off with --quiet.
     progress: bool = True
 
+    # The audit: sitemap URLs read at most (the real site lists ~600 posts), posts healed
+    # (fetched from their own page) per run at most, and the recall below which a run fails.
+    audit_max_urls: int = 20_000
+    heal_max: int = 50
+    min_recall: float = 0.98
+
     @property
     def raw_dir(self) -> Path:
         return self.data_dir / "raw"

@@ -79,12 +79,7 @@ def write_corpus(
     """Write every table (zstd Parquet) and then `manifest.json`, each atomically."""
     folder = Path(processed_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "schema_version": tables.SCHEMA_VERSION,
-        "site": site,
-        "run_id": run_id,
-        "generated_at": generated_at.astimezone(dt.UTC).isoformat(),
-    }
+    meta = _meta(run_id, site, generated_at)
     _sweep(folder)
     staged: list[tuple[Path, Path]] = []
     try:
@@ -102,6 +97,39 @@ def write_corpus(
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+
+
+def _meta(run_id: str, site: str, generated_at: dt.datetime) -> dict[str, str]:
+    return {
+        "schema_version": tables.SCHEMA_VERSION,
+        "site": site,
+        "run_id": run_id,
+        "generated_at": generated_at.astimezone(dt.UTC).isoformat(),
+    }
+
+
+def write_table(
+    spec: tables.Table,
+    table: Any,
+    processed_dir: Path,
+    *,
+    run_id: str,
+    site: str,
+    generated_at: dt.datetime,
+) -> Path:
+    """Write one table outside the merged set (the audit's) atomically, cast to its schema."""
+    folder = Path(processed_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    schema = tables.arrow_schema(spec)
+    exact = table.select(spec.names).cast(schema)
+    final, tmp = folder / f"{spec.name}.parquet", _temp_path(folder, spec.name)
+    try:
+        _write_parquet(exact.replace_schema_metadata(_meta(run_id, site, generated_at)), tmp)
+        os.replace(tmp, final)
+        _fsync_dir(folder)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return final
 
 
 def _sweep(folder: Path) -> None:

@@ -222,6 +222,29 @@ BOILERPLATE = Table(
 
 TABLES: tuple[Table, ...] = (POSTS, TEASERS, DOCUMENTS, POST_TERMS, PAGES, REJECTS, BOILERPLATE)
 
+# Written by the completeness audit on its own (`etl.audit.write_audit`), not by the merge.
+AUDIT = Table(
+    "audit",
+    "The last audit: every post URL the sitemaps list or the corpus holds, and how the two "
+    "compare. Written by `etl audit` and after every corpus run; not part of the merged set "
+    "(`manifest.json` does not name it).",
+    "url",
+    (
+        _c("url", "string", "Canonical post URL, from the sitemaps or the corpus.", False),
+        _c(
+            "status",
+            "string",
+            "`ok` (in both), `missing` (sitemap only), `extra` (corpus only), `stale` (the "
+            "sitemap's lastmod is newer than our copy) or `healed` (was missing or stale, fetched "
+            "from its own page by this run).",
+            False,
+        ),
+        _c("lastmod", "timestamp", "The sitemap's `lastmod`, UTC (null: none, or not listed)."),
+        _c("seen_at", "timestamp", "When we last saw the post (`last_seen_at`), else null."),
+    ),
+)
+DOCUMENTED: tuple[Table, ...] = (*TABLES, AUDIT)
+
 _TYPE_NAMES = {
     "string": "string",
     "int": "int64",
@@ -266,7 +289,7 @@ def render_data_dictionary() -> str:
         "Timestamps are UTC (`timestamp[us, tz=UTC]`), dates are `date32`.",
         "",
     ]
-    for t in TABLES:
+    for t in DOCUMENTED:
         out += [f"## `{t.name}.parquet`", "", t.doc, "", f"Rows sorted by: {t.order}.", ""]
         out += ["| column | type | null | meaning |", "|---|---|---|---|"]
         for c in t.columns:

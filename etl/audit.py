@@ -1,0 +1,299 @@
+"""The completeness audit: the site's own list of posts (its sitemaps, and wp-json's count)
+against the corpus, and the heal that fetches the page of each missing or stale post.
+
+Every request goes through a `CrawlContext` (the crawl's `after` hook, or `crawl.connect()`
+for `etl audit`), so the audit shares the crawl's politeness, robots.txt, retries, counts and
+raw archive. The comparison itself is pure (`etl.sitemap.compare`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from etl.crawl import CrawlContext, connect
+from etl.parse import parse_fetch
+from etl.records import Page
+from etl.settings import Settings
+from etl.sitemap import AuditResult, compare, is_posts_sitemap, parse_sitemap
+from etl.urls import canonical_url, same_origin
+
+if TYPE_CHECKING:
+    from etl.load import Observation
+
+log = logging.getLogger(__name__)
+
+WP_JSON = "/wp-json/wp/v2/posts?per_page=1"
+_REFUSED = "refused (robots.txt, or a redirect off the origin)"
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapRead:
+    """The posts the sitemaps list (canonical URL -> lastmod), and what got in the way."""
+
+    posts: Mapping[str, dt.datetime | None]
+    sitemaps: tuple[str, ...]  # the posts sitemaps read
+    problems: tuple[str, ...]  # "URL: why" for each sitemap that said less than it should
+    refused_off_origin: int  # sitemaps and entries off the origin: counted, never fetched
+    truncated: bool  # stopped at Settings.audit_max_urls
+
+
+@dataclass(frozen=True, slots=True)
+class WpTotal:
+    """`X-WP-Total` of the REST API's posts, or why the site did not tell (`status`)."""
+
+    total: int | None
+    status: str  # "ok", or e.g. "HTTP 404", "not JSON (text/html)", "no X-WP-Total header"
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    result: AuditResult
+    sitemap: SitemapRead
+    wp_json: WpTotal
+    corpus: Mapping[str, dt.datetime | None]  # what was compared: URL -> last_seen_at
+
+    def recall_ok(self, min_recall: float) -> bool:
+        recall = self.result.recall
+        return recall is None or recall >= min_recall
+
+    def summary(self, named: int = 20) -> str:
+        r, s = self.result, self.sitemap
+        recall = f"{r.recall:.1%}" if r.recall is not None else "undefined (no posts listed)"
+        wp = f"{self.wp_json.total}" if self.wp_json.total is not None else self.wp_json.status
+        lines = [
+            f"audit: {r.sitemap_posts} posts in the sitemaps ({len(s.sitemaps)} read), "
+            f"{r.corpus_posts} in the corpus, recall {recall}",
+            f"  missing: {len(r.missing)}; extra: {len(r.extra)}; stale: {len(r.stale)}; "
+            f"wp-json total: {wp}",
+        ]
+        if s.truncated:
+            lines.append(f"  TRUNCATED: stopped reading the sitemaps at {r.sitemap_posts} URLs")
+        if s.refused_off_origin:
+            lines.append(f"  refused off-origin sitemap URLs: {s.refused_off_origin}")
+        lines += [f"  sitemap problem: {p}" for p in s.problems]
+        lines += [f"  missing {url}" for url in r.missing[:named]]
+        if len(r.missing) > named:
+            lines.append(f"  ... and {len(r.missing) - named} more missing")
+        return "\n".join(lines)
+
+
+async def read_sitemaps(ctx: CrawlContext) -> SitemapRead:
+    """Every posts sitemap the index (robots.txt's, else `/wp-sitemap.xml`) names."""
+    site, limit = ctx.settings.site, ctx.settings.audit_max_urls
+    posts: dict[str, dt.datetime | None] = {}
+    read: list[str] = []
+    problems: list[str] = []
+    off_origin, truncated = 0, False
+    queue = list(ctx.sitemaps or [urljoin(site, "/wp-sitemap.xml")])
+    seen: set[str] = set()
+    while queue and len(posts) < limit:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        if not same_origin(url, site):
+            off_origin += 1
+            problems.append(f"{url}: refused, not on {site}")
+            continue
+        body, why = await _body(ctx, url)
+        sitemap = parse_sitemap(body) if why is None else None
+        if sitemap is None or sitemap.problem:
+            problems.append(f"{url}: {why or (sitemap and sitemap.problem)}")
+            continue
+        queue += [c for c in sitemap.children if is_posts_sitemap(c) or not same_origin(c, site)]
+        if sitemap.entries:
+            read.append(url)
+        for entry in sitemap.entries:
+            if not same_origin(entry.url, site):
+                off_origin += 1
+            elif len(posts) < limit or entry.url in posts:
+                posts[entry.url] = entry.lastmod
+            else:
+                truncated = True
+    truncated = truncated or bool(queue)  # sitemaps left unread at the limit
+    if truncated:
+        log.warning("sitemaps list more than %d URLs: the audit stopped there", limit)
+    return SitemapRead(posts, tuple(read), tuple(problems), off_origin, truncated)
+
+
+async def _body(ctx: CrawlContext, url: str) -> tuple[bytes, str | None]:
+    """The body of a 200, else b"" and why not."""
+    fetch = await ctx.get(url)
+    if fetch is None:
+        return b"", _REFUSED
+    if fetch.status != 200:
+        return b"", fetch.error or f"HTTP {fetch.status}"
+    return fetch.body, None
+
+
+async def wp_json_total(ctx: CrawlContext) -> WpTotal:
+    """The REST API's count of published posts; many sites turn the API off, which is fine."""
+    fetch = await ctx.get(urljoin(ctx.settings.site, WP_JSON))
+    if fetch is None:
+        return WpTotal(None, _REFUSED)
+    if fetch.status != 200:
+        return WpTotal(None, fetch.error or f"HTTP {fetch.status}")
+    headers = {k.lower(): v for k, v in fetch.headers}
+    kind = headers.get("content-type", "")
+    if "json" not in kind:
+        return WpTotal(None, f"not JSON ({kind or 'no content type'})")
+    try:
+        json.loads(fetch.body)
+    except ValueError:
+        return WpTotal(None, "not JSON (the body does not parse)")
+    total = headers.get("x-wp-total", "").strip()
+    if not total.isdigit():
+        return WpTotal(None, "no X-WP-Total header")
+    return WpTotal(int(total), "ok")
+
+
+async def audit(ctx: CrawlContext, corpus: Mapping[str, dt.datetime | None]) -> Audit:
+    """Compare the corpus (canonical post URL -> last_seen_at) with the site's lists."""
+    sitemap, wp_json = await asyncio.gather(read_sitemaps(ctx), wp_json_total(ctx))
+    result = compare(sitemap.posts, corpus)
+    log.info("audit: recall %s, %d missing", result.recall, len(result.missing))
+    return Audit(result, sitemap, wp_json, corpus)
+
+
+@dataclass(frozen=True, slots=True)
+class Healed:
+    """A post read from its own page: `page` has kind 'post' and exactly one post."""
+
+    url: str
+    page: Page
+    fetched_at: dt.datetime
+    status: int
+
+
+@dataclass(frozen=True, slots=True)
+class HealResult:
+    healed: tuple[Healed, ...]
+    failed: tuple[tuple[str, str], ...]  # (URL, why): fetched (or refused) but not merged
+    unhealed: tuple[str, ...]  # past Settings.heal_max: never fetched
+
+    @property
+    def healed_urls(self) -> tuple[str, ...]:
+        return tuple(h.url for h in self.healed)
+
+    def summary(self) -> str:
+        lines = [
+            f"heal: {len(self.healed)} posts read from their own page, {len(self.failed)} "
+            f"failed, {len(self.unhealed)} left unhealed (over heal_max)"
+        ]
+        lines += [f"  not healed {url}: {why}" for url, why in self.failed]
+        lines += [f"  unhealed {url}" for url in self.unhealed[:20]]
+        return "\n".join(lines)
+
+
+def to_heal(result: AuditResult) -> tuple[str, ...]:
+    """Missing first (they count against recall), then stale."""
+    return (*result.missing, *result.stale)
+
+
+async def heal(ctx: CrawlContext, urls: Iterable[str]) -> HealResult:
+    """Fetch the page of each post (at most `heal_max`), keep those that parse to one post."""
+    wanted = list(dict.fromkeys(urls))
+    now, later = wanted[: ctx.settings.heal_max], wanted[ctx.settings.heal_max :]
+    outcomes = await asyncio.gather(*(_heal_one(ctx, url) for url in now))
+    healed = tuple(o for o in outcomes if isinstance(o, Healed))
+    failed = tuple(o for o in outcomes if isinstance(o, tuple))
+    if later:
+        log.warning("heal: %d posts left unhealed (heal_max is %d)", len(later), len(now))
+    return HealResult(healed, failed, tuple(later))
+
+
+async def _heal_one(ctx: CrawlContext, url: str) -> Healed | tuple[str, str]:
+    if not same_origin(url, ctx.settings.site):
+        return url, f"refused, not on {ctx.settings.site}"
+    fetch = await ctx.get(url)
+    if fetch is None:
+        return url, _REFUSED
+    if fetch.status != 200:
+        return url, fetch.error or f"HTTP {fetch.status}"
+    page = parse_fetch(fetch)
+    if page.kind != "post" or len(page.posts) != 1 or page.drift:
+        return url, f"not one post: a {page.kind} page with {len(page.posts)} posts"
+    if page.posts[0].url != canonical_url(url):
+        return url, f"the page is the post {page.posts[0].url}"
+    return Healed(url, page, fetch.fetched_at, fetch.status)
+
+
+def observations(heal: HealResult, run_id: str) -> list[Observation]:
+    """The healed posts as the loader's input (it marks post pages `source='post_page'`)."""
+    from etl.load import Observation
+
+    return [Observation(h.page, h.fetched_at, run_id, h.status) for h in heal.healed]
+
+
+def corpus_times(processed_dir: Path) -> dict[str, dt.datetime | None]:
+    """The corpus's posts as the audit compares them: URL -> last_seen_at (empty: no corpus)."""
+    import pyarrow.parquet as pq
+
+    path = Path(processed_dir) / "posts.parquet"
+    if not path.exists():
+        return {}
+    table = pq.read_table(path, columns=["url", "last_seen_at"])
+    return dict(zip(table["url"].to_pylist(), table["last_seen_at"].to_pylist(), strict=True))
+
+
+def audit_rows(audit: Audit, heal: HealResult | None = None) -> list[dict[str, Any]]:
+    """One row per URL of the sitemaps or the corpus, sorted: the `audit` table."""
+    r, lastmod = audit.result, audit.sitemap.posts
+    healed = {h.url: h.fetched_at for h in heal.healed} if heal else {}
+    status = {
+        **dict.fromkeys(r.extra, "extra"),
+        **dict.fromkeys(r.stale, "stale"),
+        **dict.fromkeys(r.missing, "missing"),
+        **dict.fromkeys(healed, "healed"),
+    }
+    urls = sorted(lastmod.keys() | audit.corpus.keys())
+    return [
+        {
+            "url": url,
+            "status": status.get(url, "ok"),
+            "lastmod": lastmod.get(url),
+            "seen_at": healed.get(url) or audit.corpus.get(url),
+        }
+        for url in urls
+    ]
+
+
+def write_audit(
+    audit: Audit, settings: Settings, *, run_id: str, heal: HealResult | None = None
+) -> Path:
+    """`processed/audit.parquet`, written atomically by the store's writer."""
+    import pyarrow as pa
+
+    from etl import tables
+    from etl.store import write_table
+
+    schema = tables.arrow_schema(tables.AUDIT)
+    table = pa.Table.from_pylist(audit_rows(audit, heal), schema=schema)
+    now = dt.datetime.now(dt.UTC)
+    return write_table(
+        tables.AUDIT,
+        table,
+        settings.processed_dir,
+        run_id=run_id,
+        site=settings.site,
+        generated_at=now,
+    )
+
+
+def run_audit(settings: Settings) -> tuple[Audit, Path]:
+    """`etl audit`: the corpus on disk against the live sitemaps; writes the audit table."""
+
+    async def go() -> tuple[Audit, str]:
+        async with connect(settings) as ctx:
+            return await audit(ctx, corpus_times(settings.processed_dir)), ctx.writer.run_id
+
+    result, run_id = asyncio.run(go())
+    return result, write_audit(result, settings, run_id=run_id)
