@@ -335,8 +335,16 @@ def run_crawl(
     validators: Validators | None = None,
     on_fetch: Callable[[Fetch], None] | None = None,
     run_id: str | None = None,
+    after: Callable[[CrawlContext], Awaitable[None]] | None = None,
 ) -> CrawlResult:
-    """`crawl` for synchronous callers (the CLI)."""
+    """`crawl` for synchronous callers (the CLI, the pipeline's crawl thread)."""
     return asyncio.run(
-        crawl(settings, follow=follow, validators=validators, on_fetch=on_fetch, run_id=run_id)
+        crawl(
+            settings,
+            follow=follow,
+            validators=validators,
+            on_fetch=on_fetch,
+            run_id=run_id,
+            after=after,
+        )
     )

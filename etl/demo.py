@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from etl import cli
 from etl.replay import serve
 
+PORT = 8765
 SNAPSHOT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "site" / "snapshot-2"
 
 
@@ -21,11 +23,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=Path("data/demo"))
     parser.add_argument("--snapshot", type=Path, default=SNAPSHOT, help="snapshot folder")
     parser.add_argument("--full", action="store_true", help="force a full crawl")
+    # A fixed port: post URLs carry the origin, so the next demo run must see the same one
+    # to refresh the corpus incrementally instead of adding every post again.
+    parser.add_argument("--port", type=int, default=PORT, help=f"local port (default {PORT})")
     args, extra = parser.parse_known_args(argv)
     if not (args.snapshot / "robots.txt").exists():
         print(f"demo: no snapshot at {args.snapshot}", file=sys.stderr)
         return 1
-    with serve(args.snapshot) as server:
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(serve(args.snapshot, port=args.port))
+        except OSError as exc:
+            print(f"demo: cannot serve on 127.0.0.1:{args.port} ({exc.strerror}); "
+                  "try --port N with a fresh --data-dir", file=sys.stderr)  # fmt: skip
+            return 1
         print(f"demo: serving {args.snapshot} at {server.url}")
         flags = ["corpus", "--site", server.url, "--data-dir", str(args.data_dir)]
         flags += ["--rate", "0", *(["--full"] if args.full else []), *extra]
@@ -35,9 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"demo: tables in {processed}/:")
         for table in sorted(processed.glob("*.parquet")):
             print(f"  {table}")
-        print(
-            f"next: .venv/bin/etl stats --data-dir {args.data_dir}; make report DATA={args.data_dir}"
-        )
+        print(f"next: .venv/bin/etl stats --data-dir {args.data_dir}")
+        print(f"      make report DATA={args.data_dir}")
     return status
 
 

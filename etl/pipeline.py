@@ -30,7 +30,8 @@ from etl.settings import Settings
 from etl.urls import canonical_url
 
 if TYPE_CHECKING:
-    from etl.crawl import CrawlResult
+    from etl.audit import Audit, HealResult
+    from etl.crawl import CrawlContext, CrawlResult
     from etl.load import Collected, MergeResult, Observation
     from etl.store import Corpus
 
@@ -79,6 +80,28 @@ def _known(existing: Corpus | None) -> dict[str, tuple[str, list[str], list[str]
     }
 
 
+def _same_site(settings: Settings) -> None:
+    """Refuse to merge one site's posts into another site's corpus (URLs are the key)."""
+    import json
+
+    manifest = settings.processed_dir / "manifest.json"
+    if not manifest.exists():
+        return
+    site = json.loads(manifest.read_text(encoding="utf-8")).get("site")
+    if site and site.rstrip("/") != settings.site.rstrip("/"):
+        raise ValueError(
+            f"{settings.processed_dir} holds the corpus of {site}, not {settings.site}: "
+            "use another --data-dir"
+        )
+
+
+def _seen_at(existing: Corpus | None) -> dict[str, dt.datetime | None]:
+    if existing is None or existing.posts.num_rows == 0:
+        return {}
+    cols = existing.posts.select(["url", "last_seen_at"]).to_pydict()
+    return dict(zip(cols["url"], cols["last_seen_at"], strict=True))
+
+
 def _unparsed(fetch: Fetch, problem: Problem | None = None) -> Page:
     """The page-log entry of a page that was not parsed (304, failed)."""
     problems = (problem,) if problem else ()
@@ -93,11 +116,15 @@ class _Run:
         self.settings = settings
         self.run_id = new_run_id()
         self.existing = read_corpus(settings.processed_dir, only=SOURCE_TABLES)
+        _same_site(settings)
         self.full = offline or settings.full or self.existing is None
         mode = "offline" if offline else "full" if self.full else "incremental"
         now = dt.datetime.now(dt.UTC)
         self.report = RunReport(self.run_id, mode, settings.site, started_at=now)
         self.known = {} if self.full else _known(self.existing)
+        # What the audit compares with the sitemaps: URL -> when our copy was last seen.
+        self.seen_at = _seen_at(self.existing)
+        self.audit: tuple[Audit, HealResult, int] | None = None
         self.pages: queue.SimpleQueue[Observation | None] = queue.SimpleQueue()
         self.drift: list[Problem] = []
         self.codes: list[str] = []
@@ -128,8 +155,10 @@ class _Run:
         started = time.monotonic()
         try:
             validators = {} if self.full else RawArchive(self.settings.raw_dir).validators()
+            s = self.settings
+            after = self._audit if s.audit and not s.archives else None
             result = run_crawl(
-                self.settings, follow=self._follow, validators=validators, run_id=self.run_id
+                s, follow=self._follow, validators=validators, run_id=self.run_id, after=after
             )
             self._log_failed_pages(result)
             box["result"] = result
@@ -165,7 +194,23 @@ class _Run:
         union = sorted({*categories, *post.categories}), sorted({*tags, *post.tags})
         return content_hash(post, *union) == stored
 
+    async def _audit(self, ctx: CrawlContext) -> None:
+        """After the archives: compare with the sitemaps, fetch the posts the crawl missed."""
+        from etl.audit import audit, heal, observations, to_heal
+
+        def requests() -> int:
+            return sum(ctx.client.stats.requests.values())
+
+        before = requests()
+        found = await audit(ctx, dict(self.seen_at))
+        healed = await heal(ctx, to_heal(found.result))
+        for obs in observations(healed, self.run_id):
+            self._observe(obs)
+        self.audit = (found, healed, requests() - before)
+
     def _observe(self, obs: Observation) -> None:
+        for post in obs.page.posts:
+            self.seen_at[canonical_url(post.url)] = obs.fetched_at
         self.drift += obs.page.drift
         self.codes += [p.code for p in obs.page.problems]
         self.pages.put(obs)
@@ -256,10 +301,44 @@ class _Run:
         r.timings["write_s"] = round(time.monotonic() - started, 3)
         r.timings["parse_s"] = round(self.parse_s, 3)
         self._merge_counts(merged)
+        if self.audit is not None:
+            self._audit_report(merged)
         r.finished_at = dt.datetime.now(dt.UTC)
         r.duration_s = round(time.monotonic() - self.started, 3)
         write_report(r, self.settings.data_dir)
         return r
+
+    def _audit_report(self, merged: MergeResult) -> None:
+        """Recall as the published tables stand, after heal; the audit table beside them."""
+        from etl.audit import write_audit
+
+        found, healed, requests = self.audit or (None, None, 0)
+        assert found is not None and healed is not None
+        write_audit(found, self.settings, run_id=self.run_id, heal=healed)
+        listed = set(found.sitemap.posts)
+        have = set(merged.corpus.posts.column("url").to_pylist()) & listed
+        missing = sorted(listed - have)
+        recall = len(have) / len(listed) if listed else None
+        self.report.audit = {
+            "sitemap_posts": len(listed),
+            "recall": recall,
+            "missing": missing,
+            "stale": list(found.result.stale),
+            "extra": list(found.result.extra),
+            "healed": list(healed.healed_urls),
+            "heal_failed": [f"{url}: {why}" for url, why in healed.failed],
+            "unhealed": list(healed.unhealed),
+            "wp_json_total": found.wp_json.total,
+            "wp_json": found.wp_json.status,
+            "sitemap_problems": list(found.sitemap.problems),
+            "truncated": found.sitemap.truncated,
+            "requests": requests,
+        }
+        if recall is not None and recall < self.settings.min_recall:
+            self.report.fail(
+                f"recall {recall:.1%} below {self.settings.min_recall:.0%}: "
+                f"{len(missing)} post(s) in the sitemaps are not in the corpus, first {missing[0]}"
+            )
 
     def _merge_counts(self, merged: MergeResult) -> None:
         c, r = merged.counts, self.report
