@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from etl.lock import run_lock
 from etl.records import Fetch, Page, Post, Problem
-from etl.runlog import RunReport, count_problems, write_report
+from etl.runlog import RunReport, add_audit, add_crawl, add_merge, write_report
 from etl.settings import Settings
 from etl.urls import canonical_url
 
@@ -145,7 +145,7 @@ class _Run:
         if "error" in box:
             raise box["error"]
         result: CrawlResult = box["result"]
-        self._crawl_counts(result)
+        add_crawl(self.report, result)
         return self._finish(collected)
 
     def _crawl(self, box: dict[str, Any]) -> None:
@@ -224,24 +224,6 @@ class _Run:
 
         return collect(stream())
 
-    def _crawl_counts(self, result: CrawlResult) -> None:
-        r = self.report
-        r.requests = dict(sorted(result.requests.items()))
-        r.retries = dict(sorted(result.retries.items()))
-        r.pages = {
-            "fetched": result.pages_fetched,
-            "not_modified": result.pages_not_modified,
-            "failed": result.pages_failed,
-        }
-        r.failures = [
-            {"url": f.url, "status": f.status, "reason": f.reason, "attempts": f.attempts,
-             "detail": f.detail}
-            for f in result.failures
-        ]  # fmt: skip
-        if result.failures:
-            first = result.failures[0]
-            r.fail(f"{len(result.failures)} URL(s) failed, first {first.url}: {first.reason}")
-
     def _log_failed_pages(self, result: CrawlResult) -> None:
         from etl.load import Observation
 
@@ -274,6 +256,7 @@ class _Run:
     # -- both: merge, write, report ----------------------------------------------------------
 
     def _finish(self, collected: Collected) -> RunReport:
+        from etl.audit import write_audit
         from etl.load import merge_collected
         from etl.store import write_corpus
 
@@ -300,60 +283,13 @@ class _Run:
         )
         r.timings["write_s"] = round(time.monotonic() - started, 3)
         r.timings["parse_s"] = round(self.parse_s, 3)
-        self._merge_counts(merged)
+        add_merge(r, merged, self.drift, self.codes)
         if self.audit is not None:
-            self._audit_report(merged)
+            found, healed, requests = self.audit
+            write_audit(found, self.settings, run_id=self.run_id, heal=healed)
+            urls = merged.corpus.posts.column("url").to_pylist()
+            add_audit(r, found, healed, requests, urls, self.settings.min_recall)
         r.finished_at = dt.datetime.now(dt.UTC)
         r.duration_s = round(time.monotonic() - self.started, 3)
         write_report(r, self.settings.data_dir)
         return r
-
-    def _audit_report(self, merged: MergeResult) -> None:
-        """Recall as the published tables stand, after heal; the audit table beside them."""
-        from etl.audit import write_audit
-
-        found, healed, requests = self.audit or (None, None, 0)
-        assert found is not None and healed is not None
-        write_audit(found, self.settings, run_id=self.run_id, heal=healed)
-        listed = set(found.sitemap.posts)
-        have = set(merged.corpus.posts.column("url").to_pylist()) & listed
-        missing = sorted(listed - have)
-        recall = len(have) / len(listed) if listed else None
-        self.report.audit = {
-            "sitemap_posts": len(listed),
-            "recall": recall,
-            "missing": missing,
-            "stale": list(found.result.stale),
-            "extra": list(found.result.extra),
-            "healed": list(healed.healed_urls),
-            "heal_failed": [f"{url}: {why}" for url, why in healed.failed],
-            "unhealed": list(healed.unhealed),
-            "wp_json_total": found.wp_json.total,
-            "wp_json": found.wp_json.status,
-            "sitemap_problems": list(found.sitemap.problems),
-            "truncated": found.sitemap.truncated,
-            "requests": requests,
-        }
-        if recall is not None and recall < self.settings.min_recall:
-            self.report.fail(
-                f"recall {recall:.1%} below {self.settings.min_recall:.0%}: "
-                f"{len(missing)} post(s) in the sitemaps are not in the corpus, first {missing[0]}"
-            )
-
-    def _merge_counts(self, merged: MergeResult) -> None:
-        c, r = merged.counts, self.report
-        r.posts = {
-            "new": c.posts_new,
-            "updated": c.posts_updated,
-            "unchanged": c.posts_unchanged,
-            "gone": c.posts_gone,
-            "returned": c.posts_returned,
-            "conflicts": c.conflicts,
-            "total": merged.corpus.posts.num_rows,
-        }
-        r.teasers = {"new": c.teasers_new, "seen": c.teasers_seen,
-                     "total": merged.corpus.teasers.num_rows}  # fmt: skip
-        r.drift = [{"code": p.code, "url": p.url, "detail": p.detail} for p in self.drift]
-        r.problems = count_problems(self.codes)
-        r.rejects = c.rejects
-        r.boilerplate_learned = c.boilerplate_learned

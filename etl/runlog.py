@@ -10,7 +10,15 @@ import datetime as dt
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from etl.audit import Audit, HealResult
+    from etl.crawl import CrawlResult
+    from etl.load import MergeResult
+    from etl.records import Problem
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # pages failed, drift, recall too low: the good data is still merged
@@ -93,5 +101,77 @@ def write_report(report: RunReport, data_dir: Path) -> Path:
     return path
 
 
-def count_problems(codes: list[str]) -> dict[str, int]:
-    return dict(sorted(Counter(codes).items()))
+def add_crawl(r: RunReport, result: CrawlResult) -> None:
+    """The crawl's numbers; any URL that could not be fetched fails the run."""
+    r.requests = dict(sorted(result.requests.items()))
+    r.retries = dict(sorted(result.retries.items()))
+    r.pages = {
+        "fetched": result.pages_fetched,
+        "not_modified": result.pages_not_modified,
+        "failed": result.pages_failed,
+    }
+    r.failures = [
+        {"url": f.url, "status": f.status, "reason": f.reason, "attempts": f.attempts,
+         "detail": f.detail}
+        for f in result.failures
+    ]  # fmt: skip
+    if result.failures:
+        first = result.failures[0]
+        r.fail(f"{len(result.failures)} URL(s) failed, first {first.url}: {first.reason}")
+
+
+def add_merge(
+    r: RunReport, merged: MergeResult, drift: Iterable[Problem], codes: Iterable[str]
+) -> None:
+    """What the merge did to the corpus, and every problem the parse reported."""
+    c = merged.counts
+    r.posts = {
+        "new": c.posts_new,
+        "updated": c.posts_updated,
+        "unchanged": c.posts_unchanged,
+        "gone": c.posts_gone,
+        "returned": c.posts_returned,
+        "conflicts": c.conflicts,
+        "total": merged.corpus.posts.num_rows,
+    }
+    r.teasers = {"new": c.teasers_new, "seen": c.teasers_seen,
+                 "total": merged.corpus.teasers.num_rows}  # fmt: skip
+    r.drift = [{"code": p.code, "url": p.url, "detail": p.detail} for p in drift]
+    r.problems = dict(sorted(Counter(codes).items()))
+    r.rejects = c.rejects
+    r.boilerplate_learned = c.boilerplate_learned
+
+
+def add_audit(
+    r: RunReport,
+    found: Audit,
+    healed: HealResult,
+    requests: int,
+    post_urls: Iterable[str],
+    min_recall: float,
+) -> None:
+    """Recall as the published tables stand (after heal); too low a recall fails the run."""
+    listed = set(found.sitemap.posts)
+    have = set(post_urls) & listed
+    missing = sorted(listed - have)
+    recall = len(have) / len(listed) if listed else None
+    r.audit = {
+        "sitemap_posts": len(listed),
+        "recall": recall,
+        "missing": missing,
+        "stale": list(found.result.stale),
+        "extra": list(found.result.extra),
+        "healed": list(healed.healed_urls),
+        "heal_failed": [f"{url}: {why}" for url, why in healed.failed],
+        "unhealed": list(healed.unhealed),
+        "wp_json_total": found.wp_json.total,
+        "wp_json": found.wp_json.status,
+        "sitemap_problems": list(found.sitemap.problems),
+        "truncated": found.sitemap.truncated,
+        "requests": requests,
+    }
+    if recall is not None and recall < min_recall:
+        r.fail(
+            f"recall {recall:.1%} below {min_recall:.0%}: {len(missing)} post(s) in the "
+            f"sitemaps are not in the corpus, first {missing[0]}"
+        )
