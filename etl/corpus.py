@@ -149,11 +149,12 @@ RUN_COLUMNS = (
     "posts_total",
     "posts_new",
     "teasers_total",
+    "recall",
     "report",
 )
 COUNT_COLUMNS = (
     "exit_status",
-    *RUN_COLUMNS[RUN_COLUMNS.index("pages_fetched") : RUN_COLUMNS.index("report")],
+    *RUN_COLUMNS[RUN_COLUMNS.index("pages_fetched") : RUN_COLUMNS.index("recall")],
 )
 
 
@@ -188,6 +189,7 @@ def run_row(report: dict[str, Any]) -> dict[str, Any]:
         "posts_total": part("posts").get("total"),
         "posts_new": part("posts").get("new"),
         "teasers_total": part("teasers").get("total"),
+        "recall": part("audit").get("recall"),  # None: no audit (or no sitemap) that run
         "report": report,
     }
 
@@ -202,6 +204,7 @@ def runs(data_dir: str | Path | None = None) -> pd.DataFrame:
     for name in COUNT_COLUMNS:
         frame[name] = frame[name].astype("Int64")
     frame["duration_s"] = frame["duration_s"].astype("float64")
+    frame["recall"] = frame["recall"].astype("float64")
     return frame
 
 

@@ -32,6 +32,7 @@ class Glance:
     last_run_mode: str | None
     last_run_status: int | None
     last_run_finished: dt.datetime | None
+    last_run_recall: float | None = None  # the completeness audit's, after heal
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) pairs, in display order."""
@@ -47,7 +48,9 @@ class Glance:
             ("distinct URLs", str(self.distinct_urls)),
             ("date range", dates),
             ("last run", run),
-        ]
+            ("recall", "not audited" if self.last_run_recall is None
+             else f"{self.last_run_recall:.1%} of the sitemap's posts"),
+        ]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +147,13 @@ def glance(posts: pd.DataFrame, teasers: pd.DataFrame, runs: pd.DataFrame | None
         last_run_mode=last.get("mode"),
         last_run_status=None if last.get("exit_status") is None else int(last["exit_status"]),
         last_run_finished=None if finished is None else finished.to_pydatetime(),
+        last_run_recall=_recall(last.get("recall")),
     )
+
+
+def _recall(value: Any) -> float | None:
+    """A run's recall, None when it was not audited (None or NaN in the runs frame)."""
+    return None if value is None or value != value else float(value)
 
 
 def _items(rows: Iterable[tuple[Any, Any, Any]], note: str = "") -> tuple[Item, ...]:

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 
@@ -13,3 +15,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus `make demo` builds: `etl corpus` over the replay server on snapshot-2."""
+    from etl.pipeline import run_corpus
+    from etl.replay import serve
+    from etl.settings import Settings
+
+    data_dir = tmp_path_factory.mktemp("demo")
+    snapshot = Path(__file__).parent / "fixtures" / "site" / "snapshot-2"
+    with serve(snapshot) as srv:
+        report = run_corpus(Settings(site=srv.url, data_dir=data_dir, rate=0, progress=False))
+    assert report.exit_status == 0, report.reason
+    return data_dir

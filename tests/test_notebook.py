@@ -4,16 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.corpus_fixture import write_corpus
-
 NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "quickstart.ipynb"
 ROOT = NOTEBOOK.parent.parent
 
 
-def test_quickstart_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quickstart_notebook_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_corpus: Path
+) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    data_dir = write_corpus(tmp_path / "data")
+    data_dir = demo_corpus  # the real pipeline's output, as a user gets it from `make demo`
     # The notebook uses the API's default folder: ETL_DATA_DIR, as a user would set it.
     monkeypatch.setenv("ETL_DATA_DIR", str(data_dir))
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # this checkout's etl, not an installed one

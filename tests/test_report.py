@@ -167,3 +167,15 @@ def test_cli_help_imports_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_demo_corpus_report_and_stats_show_recall(
+    demo_corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from etl.cli import main
+
+    assert main(["stats", "--data-dir", str(demo_corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "posts          65" in out and "100.0% of the sitemap's posts" in out
+    html = write_report(demo_corpus).read_text(encoding="utf-8")
+    assert "100.0% of the sitemap&#x27;s posts" in html or "100.0% of the sitemap's posts" in html

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from etl.report import write_report
-from tests.corpus_fixture import write_corpus
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -68,9 +67,8 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = write_corpus(tmp_path_factory.mktemp("browser") / "data")
-    return write_report(data_dir)
+def report(demo_corpus: Path) -> Path:
+    return write_report(demo_corpus)  # the report of the corpus `make demo` builds
 
 
 def test_console_messages_are_caught(tmp_path: Path) -> None:
