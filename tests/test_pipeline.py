@@ -241,3 +241,15 @@ def test_demo_runs_the_same_corpus_command(tmp_path: Path) -> None:
         port = int(probe.url.rsplit(":", 1)[1])
     assert demo.main(["--data-dir", str(tmp_path), "--port", str(port), "-q"]) == 0
     assert len(table(tmp_path, "posts")) == 65
+
+
+def test_an_unreachable_site_fails_fast_and_points_to_the_demo(tmp_path: Path) -> None:
+    with serve(SNAP2) as srv:  # a port nobody listens on once the server is gone
+        dead = srv.url
+    started = time.monotonic()
+    proc = etl("corpus", "--site", dead, "--data-dir", str(tmp_path))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and out == ""
+    assert f"cannot reach {dead}" in err and "make demo" in err
+    assert len(err.strip().splitlines()) == 1
+    assert time.monotonic() - started < 10  # no retry storm against a dead network
