@@ -253,3 +253,36 @@ def test_an_unreachable_site_fails_fast_and_points_to_the_demo(tmp_path: Path) -
     assert f"cannot reach {dead}" in err and "make demo" in err
     assert len(err.strip().splitlines()) == 1
     assert time.monotonic() - started < 10  # no retry storm against a dead network
+
+
+def test_corpus_heals_the_posts_its_archives_skip(tmp_path: Path) -> None:
+    from tests.test_audit import gapped_snapshot
+
+    folder, removed = gapped_snapshot(tmp_path)  # 3 posts cut from every archive page
+    with serve(folder) as srv:
+        report = run_corpus(settings(srv, tmp_path / "data"))
+        origin = srv.url
+    assert report.exit_status == 0, report.reason
+    assert report.audit is not None and report.audit["recall"] == 1.0
+    healed = sorted(u.replace(origin, LIVE) for u in report.audit["healed"])
+    assert healed == sorted(removed)  # `removed` holds the site's own URLs
+    assert_matches_expected(tmp_path / "data", origin, "snapshot-2")
+    sources = {
+        r["url"].replace(origin, LIVE): r["source"] for r in table(tmp_path / "data", "posts")
+    }
+    assert sorted(u for u, s in sources.items() if s == "post_page") == sorted(removed)
+    audit = {r["url"].replace(origin, LIVE): r["status"] for r in table(tmp_path / "data", "audit")}
+    assert sorted(u for u, s in audit.items() if s == "healed") == sorted(removed)
+
+
+def test_recall_below_the_threshold_fails_the_run_naming_the_missing(tmp_path: Path) -> None:
+    from tests.test_audit import gapped_snapshot
+
+    folder, removed = gapped_snapshot(tmp_path)
+    with serve(folder) as srv:
+        report = run_corpus(settings(srv, tmp_path / "data", heal_max=1))
+    assert report.exit_status == 1
+    assert report.reason is not None and report.reason.startswith("recall ")
+    assert report.audit is not None and len(report.audit["missing"]) == 2
+    assert all(url in report.failure_text() for url in report.audit["missing"])
+    assert len(table(tmp_path / "data", "posts")) == 63  # the good data is still merged
