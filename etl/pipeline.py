@@ -127,7 +127,9 @@ class _Run:
 
         started = time.monotonic()
         try:
-            validators = {} if self.full else RawArchive(self.settings.raw_dir).validators()
+            # Only from runs whose pages reached the tables (a killed run's never did).
+            runs = set(self.existing.pages.column("run_id").to_pylist()) if self.existing else set()
+            validators = {} if self.full else RawArchive(self.settings.raw_dir).validators(runs)
             result = run_crawl(
                 self.settings, follow=self._follow, validators=validators, run_id=self.run_id
             )
