@@ -32,10 +32,21 @@ def parse_fetch(fetch: Fetch) -> Page:
     content_type = next((v for k, v in fetch.headers if k.lower() == "content-type"), None)
     html, problem = decode_html(fetch.body, content_type)
     page = parse_page(html, fetch.url)
-    if problem is None:
-        return page
-    decoding = Problem("page.decoding", fetch.url, problem)
-    return _replace_problems(page, (decoding, *page.problems))
+    found = [Problem("page.decoding", fetch.url, problem)] if problem else []
+    if fetch.status == 200 and not fetch.body.strip():
+        found.append(Problem("page.empty", fetch.url, "the server answered 200 with no body", True))
+    elif page.kind in ("archive", "post") and not _whole(html):
+        # Cut short: the last record may be cut too, and a later fetch would win the merge.
+        lost = f"{len(page.posts)} posts and {len(page.teasers)} teasers not loaded"
+        detail = f"page ends before </html> (truncated?): {lost}"
+        found.append(Problem("page.truncated", fetch.url, detail, True, "page", html[-200:]))
+        page = replace(page, posts=(), teasers=())
+    return _replace_problems(page, (*found, *page.problems)) if found else page
+
+
+def _whole(html: str) -> bool:
+    """A complete document has its closing html tag near the end (caches add comments after)."""
+    return "</html>" in html[-4096:].lower()
 
 
 def parse_page(html: str, url: str) -> Page:
@@ -218,7 +229,19 @@ def _post(
         )
     date, source = post_date(parts.date, stamp)
     content = article.css_first(sel.CONTENT)
-    html = (content.inner_html or "") if content is not None else ""
+    if content is None:  # a post without its body would overwrite a good copy in the merge
+        problems.append(
+            Problem(
+                "drift.article_without_body",
+                post_url,
+                f"no {sel.CONTENT} in the article: the post was dropped",
+                True,
+                "post",
+                _excerpt(article),
+            )
+        )
+        return None
+    html = content.inner_html or ""
     return Post(
         url=post_url,
         wp_id=wp_id,
@@ -231,7 +254,7 @@ def _post(
         categories=tuple(dict.fromkeys(_names(article, sel.CATEGORIES))),
         tags=tuple(sorted({*_names(article, sel.TAGS), *([tag] if tag else [])})),
         html=html,
-        text=body_text(content) if content is not None else "",  # after html: edits <br>
+        text=body_text(content),  # after html: it edits <br>
     )
 
 
