@@ -124,7 +124,8 @@ def _next_url(tree: Node, url: str) -> str | None:
 
 def _teasers(tree: Node, url: str, problems: list[Problem]) -> tuple[Teaser, ...]:
     teasers = []
-    for block in tree.css(sel.TEASER):
+    blocks = tree.css(sel.TEASER)
+    for block in blocks:
         heading, href, parts, excerpt = _teaser_parts(block.html or "")
         if parts is None or not href:
             problems.append(
@@ -151,6 +152,10 @@ def _teasers(tree: Node, url: str, problems: list[Problem]) -> tuple[Teaser, ...
                 "drift.no_teasers", url, "page has Read more links but no teaser was found", True
             )
         )
+    elif teasers and len(blocks) < (more := len(tree.css(sel.MORE_LINK))):
+        # Every teaser ends in "Read more": fewer teasers than links means some were missed.
+        detail = f"{more} Read more links but only {len(blocks)} teasers found"
+        problems.append(Problem("drift.teasers_missing", url, detail, True))
     return tuple(teasers)
 
 
