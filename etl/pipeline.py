@@ -185,6 +185,7 @@ class _Run:
         r = self.report
         r.requests = dict(sorted(result.requests.items()))
         r.retries = dict(sorted(result.retries.items()))
+        r.refused = {"off_origin": result.refused_off_origin, "robots": result.disallowed}
         r.pages = {
             "fetched": result.pages_fetched,
             "not_modified": result.pages_not_modified,

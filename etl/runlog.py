@@ -31,6 +31,8 @@ class RunReport:
     requests: dict[str, int] = field(default_factory=dict)
     pages: dict[str, int] = field(default_factory=dict)
     retries: dict[str, int] = field(default_factory=dict)
+    # URLs never requested: off the origin (redirects, links, sitemaps) or robots.txt says no.
+    refused: dict[str, int] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
     posts: dict[str, int] = field(default_factory=dict)
     teasers: dict[str, int] = field(default_factory=dict)
