@@ -64,6 +64,8 @@ def parse_page(html: str, url: str) -> Page:
         for article in tree.css(sel.ARTICLE)
         if (post := _post(article, tree, url, kind, tag, problems)) is not None
     )
+    if kind in ("archive", "post"):
+        _unclassed(tree, url, problems)
     if kind == "archive" and not posts:
         problems.append(Problem("drift.no_posts", url, "archive page without any post", True))
     return Page(
@@ -78,6 +80,15 @@ def parse_page(html: str, url: str) -> Page:
         posts,
         tuple(problems),
     )
+
+
+def _unclassed(tree: Node, url: str, problems: list[Problem]) -> None:
+    """Articles the record selector misses (they lost their class): named, not quietly skipped."""
+    for article in tree.css(sel.ARTICLE_ANY):
+        if not article.css_matches(sel.ARTICLE):
+            detail = f"an article that is not {sel.ARTICLE} was skipped"
+            excerpt = _excerpt(article)
+            problems.append(Problem("drift.article_unclassed", url, detail, True, "post", excerpt))
 
 
 def _replace_problems(page: Page, problems: tuple[Problem, ...]) -> Page:
