@@ -13,6 +13,7 @@ import email.utils
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -105,6 +106,7 @@ class Client:
         s = self.settings
         self._http = httpx.AsyncClient(
             follow_redirects=False,
+            cookies=_no_cookies(),  # a crawler has no session: nothing set is sent back
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip"},
             timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
             limits=httpx.Limits(max_connections=max(1, s.concurrency)),
@@ -201,6 +203,11 @@ class Client:
             wait = retry_after(response.headers.get("Retry-After"))
             raise _Retryable(str(response.status_code), fetch, wait)
         return fetch
+
+
+def _no_cookies() -> CookieJar:
+    """A cookie jar that refuses every cookie (httpx keeps and resends them by default)."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 def _too_large(url: str, fetched_at: dt.datetime, detail: str) -> Fetch:

@@ -232,7 +232,14 @@ class _Run:
         home = await self.get(urljoin(s.site, "/"))
         if home is not None and home.status == 200:
             found |= discover.archive_links(home.body, home.url, s.site)
+            self._refuse(discover.foreign_archive_links(home.body, home.url, s.site), home.url)
         return discover.sorted_unique(found)
+
+    def _refuse(self, foreign: set[str], where: str) -> None:
+        """Archives another origin's URLs point to: counted, never requested."""
+        self.off_origin += len(foreign)
+        for url in sorted(foreign):
+            log.warning("refused %s (linked from %s): not on %s", url, where, self.settings.site)
 
     async def _sitemap(self, url: str, found: set[str], top: bool) -> None:
         if not same_origin(url, self.settings.site):  # a hint, not a page we owe the run
@@ -248,6 +255,7 @@ class _Run:
             log.warning("cannot read sitemap %s: %s", url, exc)
             return
         found |= {a for a in (discover.archive_url(p, self.settings.site) for p in pages) if a}
+        self._refuse(discover.foreign_archives(pages, self.settings.site), url)
         for child in children:
             if top and discover.wants_sitemap(child):
                 await self._sitemap(child, found, top=False)

@@ -42,16 +42,30 @@ def _declared(body: bytes, content_type: str | None) -> tuple[str | None, str | 
     return None, None
 
 
+def _utf8(body: bytes) -> str | None:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str | None]:
     """(text, problem): never raises; a problem names what did not go to plan."""
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(name, errors="replace"), None
     label, where = _declared(body, content_type)
+    for bom, name in _BOMS:
+        if body.startswith(bom):  # the BOM wins (WHATWG); a header that disagrees is noted
+            said = _codec(label) if where == "header" else None
+            clash = (
+                f"BOM says {name} but the header says {label}" if said not in (None, name) else None
+            )
+            return body[len(bom) :].decode(name, errors="replace"), clash
     codec = _codec(label)
     problem = None
     if label and codec is None:
         problem = f"unknown charset {label!r} in {where}"
+    if codec == "cp1252" and not body.isascii() and (utf8 := _utf8(body)) is not None:
+        # Multi-byte UTF-8 is never cp1252 text by chance: the label is wrong (mojibake else).
+        return utf8, f"{where} says {label} but the body is UTF-8; read as UTF-8"
     if codec is not None:
         try:
             return body.decode(codec), None
@@ -63,6 +77,7 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str | None]
         pass
     # windows-1252 leaves only 5 bytes undefined; those become U+FFFD.
     text = body.decode("cp1252", errors="replace")
+    problem = problem or "no charset declared and not UTF-8: read as windows-1252"
     if "\ufffd" in text:
         problem = (problem + "; " if problem else "") + "undecodable bytes replaced"
     return text, problem

@@ -68,13 +68,25 @@ def wants_sitemap(url: str) -> bool:
     return bool(_TAXONOMY_SITEMAP.search(urlsplit(url).path))
 
 
-def archive_links(html: bytes, base: str, site: str) -> set[str]:
-    """The category and tag archives a page links to (the home page's sidebar)."""
+def _links(html: bytes, base: str) -> list[str]:
     from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
     tree = HTMLParser(html)
-    hrefs = (a.attributes.get("href") or "" for a in tree.css("a[href]"))
-    return {u for u in (archive_url(urljoin(base, h), site) for h in hrefs) if u}
+    return [urljoin(base, a.attributes.get("href") or "") for a in tree.css("a[href]")]
+
+
+def archive_links(html: bytes, base: str, site: str) -> set[str]:
+    """The category and tag archives a page links to (the home page's sidebar)."""
+    return {u for u in (archive_url(link, site) for link in _links(html, base)) if u}
+
+
+def foreign_archives(urls: Iterable[str], site: str) -> set[str]:
+    """Archive-shaped URLs on another origin: refused (and counted), never requested."""
+    return {u for u in urls if not same_origin(u, site) and _ARCHIVE.match(urlsplit(u).path)}
+
+
+def foreign_archive_links(html: bytes, base: str, site: str) -> set[str]:
+    return foreign_archives(_links(html, base), site)
 
 
 def next_page(html: bytes, base: str) -> str | None:

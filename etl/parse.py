@@ -32,10 +32,21 @@ def parse_fetch(fetch: Fetch) -> Page:
     content_type = next((v for k, v in fetch.headers if k.lower() == "content-type"), None)
     html, problem = decode_html(fetch.body, content_type)
     page = parse_page(html, fetch.url)
-    if problem is None:
-        return page
-    decoding = Problem("page.decoding", fetch.url, problem)
-    return _replace_problems(page, (decoding, *page.problems))
+    found = [Problem("page.decoding", fetch.url, problem)] if problem else []
+    if fetch.status == 200 and not fetch.body.strip():
+        found.append(Problem("page.empty", fetch.url, "the server answered 200 with no body", True))
+    elif page.kind in ("archive", "post") and not _whole(html):
+        # Cut short: the last record may be cut too, and a later fetch would win the merge.
+        lost = f"{len(page.posts)} posts and {len(page.teasers)} teasers not loaded"
+        detail = f"page ends before </html> (truncated?): {lost}"
+        found.append(Problem("page.truncated", fetch.url, detail, True, "page", html[-200:]))
+        page = replace(page, posts=(), teasers=())
+    return _replace_problems(page, (*found, *page.problems)) if found else page
+
+
+def _whole(html: str) -> bool:
+    """A complete document has its closing html tag near the end (caches add comments after)."""
+    return "</html>" in html[-4096:].lower()
 
 
 def parse_page(html: str, url: str) -> Page:
@@ -53,6 +64,8 @@ def parse_page(html: str, url: str) -> Page:
         for article in tree.css(sel.ARTICLE)
         if (post := _post(article, tree, url, kind, tag, problems)) is not None
     )
+    if kind in ("archive", "post"):
+        _unclassed(tree, url, problems)
     if kind == "archive" and not posts:
         problems.append(Problem("drift.no_posts", url, "archive page without any post", True))
     return Page(
@@ -67,6 +80,15 @@ def parse_page(html: str, url: str) -> Page:
         posts,
         tuple(problems),
     )
+
+
+def _unclassed(tree: Node, url: str, problems: list[Problem]) -> None:
+    """Articles the record selector misses (they lost their class): named, not quietly skipped."""
+    for article in tree.css(sel.ARTICLE_ANY):
+        if not article.css_matches(sel.ARTICLE):
+            detail = f"an article that is not {sel.ARTICLE} was skipped"
+            excerpt = _excerpt(article)
+            problems.append(Problem("drift.article_unclassed", url, detail, True, "post", excerpt))
 
 
 def _replace_problems(page: Page, problems: tuple[Problem, ...]) -> Page:
@@ -113,7 +135,8 @@ def _next_url(tree: Node, url: str) -> str | None:
 
 def _teasers(tree: Node, url: str, problems: list[Problem]) -> tuple[Teaser, ...]:
     teasers = []
-    for block in tree.css(sel.TEASER):
+    blocks = tree.css(sel.TEASER)
+    for block in blocks:
         heading, href, parts, excerpt = _teaser_parts(block.html or "")
         if parts is None or not href:
             problems.append(
@@ -140,6 +163,10 @@ def _teasers(tree: Node, url: str, problems: list[Problem]) -> tuple[Teaser, ...
                 "drift.no_teasers", url, "page has Read more links but no teaser was found", True
             )
         )
+    elif teasers and len(blocks) < (more := len(tree.css(sel.MORE_LINK))):
+        # Every teaser ends in "Read more": fewer teasers than links means some were missed.
+        detail = f"{more} Read more links but only {len(blocks)} teasers found"
+        problems.append(Problem("drift.teasers_missing", url, detail, True))
     return tuple(teasers)
 
 
@@ -218,7 +245,19 @@ def _post(
         )
     date, source = post_date(parts.date, stamp)
     content = article.css_first(sel.CONTENT)
-    html = (content.inner_html or "") if content is not None else ""
+    if content is None:  # a post without its body would overwrite a good copy in the merge
+        problems.append(
+            Problem(
+                "drift.article_without_body",
+                post_url,
+                f"no {sel.CONTENT} in the article: the post was dropped",
+                True,
+                "post",
+                _excerpt(article),
+            )
+        )
+        return None
+    html = content.inner_html or ""
     return Post(
         url=post_url,
         wp_id=wp_id,
@@ -231,7 +270,7 @@ def _post(
         categories=tuple(dict.fromkeys(_names(article, sel.CATEGORIES))),
         tags=tuple(sorted({*_names(article, sel.TAGS), *([tag] if tag else [])})),
         html=html,
-        text=body_text(content) if content is not None else "",  # after html: edits <br>
+        text=body_text(content),  # after html: it edits <br>
     )
 
 

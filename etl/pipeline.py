@@ -154,8 +154,10 @@ class _Run:
 
         started = time.monotonic()
         try:
-            validators = {} if self.full else RawArchive(self.settings.raw_dir).validators()
             s = self.settings
+            # Only from runs whose pages reached the tables (a killed run's never did).
+            runs = set(self.existing.pages.column("run_id").to_pylist()) if self.existing else set()
+            validators = {} if self.full else RawArchive(s.raw_dir).validators(runs)
             after = self._audit if s.audit and not s.archives else None
             result = run_crawl(
                 s, follow=self._follow, validators=validators, run_id=self.run_id, after=after

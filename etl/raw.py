@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
@@ -178,10 +178,12 @@ class RawArchive:
                     except (ValueError, TypeError):
                         log.warning("skipping a torn index line in %s", path.name)
 
-    def latest_entries(self) -> dict[str, IndexEntry]:
-        """The latest good (200) entry of each URL."""
+    def latest_entries(self, runs: Collection[str] | None = None) -> dict[str, IndexEntry]:
+        """The latest good (200) entry of each URL, among the given runs' when `runs` is set."""
         latest: dict[str, IndexEntry] = {}
         for entry in self.entries():
+            if runs is not None and entry.run_id not in runs:
+                continue
             if entry.status == 200 and entry.warc is not None:
                 old = latest.get(entry.url)
                 if old is None or (entry.fetched_at, entry.run_id) >= (old.fetched_at, old.run_id):
@@ -196,9 +198,15 @@ class RawArchive:
             except Exception as exc:  # a record cut short by a crash is lost, not fatal
                 log.warning("cannot read %s from %s: %s", url, entry.warc, exc)
 
-    def validators(self) -> dict[str, tuple[str | None, str | None]]:
-        """URL -> (ETag, Last-Modified) of its latest good response, for conditional requests."""
-        return {u: (e.etag, e.last_modified) for u, e in self.latest_entries().items()}
+    def validators(
+        self, runs: Collection[str] | None = None
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """URL -> (ETag, Last-Modified) of its latest good response, for conditional requests.
+
+        Pass the runs whose pages reached the tables: a run killed before its tables were
+        written must not make the next one skip (304) pages whose posts were never loaded.
+        """
+        return {u: (e.etag, e.last_modified) for u, e in self.latest_entries(runs).items()}
 
     def read(self, entry: IndexEntry) -> Fetch:
         """The fetch an index entry points at, read from its WARC record."""

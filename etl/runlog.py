@@ -39,6 +39,8 @@ class RunReport:
     requests: dict[str, int] = field(default_factory=dict)
     pages: dict[str, int] = field(default_factory=dict)
     retries: dict[str, int] = field(default_factory=dict)
+    # URLs never requested: off the origin (redirects, links, sitemaps) or robots.txt says no.
+    refused: dict[str, int] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
     posts: dict[str, int] = field(default_factory=dict)
     teasers: dict[str, int] = field(default_factory=dict)
@@ -105,6 +107,7 @@ def add_crawl(r: RunReport, result: CrawlResult) -> None:
     """The crawl's numbers; any URL that could not be fetched fails the run."""
     r.requests = dict(sorted(result.requests.items()))
     r.retries = dict(sorted(result.retries.items()))
+    r.refused = {"off_origin": result.refused_off_origin, "robots": result.disallowed}
     r.pages = {
         "fetched": result.pages_fetched,
         "not_modified": result.pages_not_modified,

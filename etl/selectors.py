@@ -6,7 +6,8 @@ When the live theme drifts, this is the one file that changes (see docs/CONTRACT
 from __future__ import annotations
 
 # The site-wide latest-tips block: the ten newest posts, on every page.
-TEASER = "div.latest-tips > div.tip-post"
+# Descendants, not children: unclosed inline tags in an excerpt can wrap the next teasers.
+TEASER = "div.latest-tips div.tip-post"
 TEASER_BLOCK = "div.tip-post"  # one teaser's own html, parsed on its own
 TEASER_LINK = "h3.tip-title > a"
 TEASER_EXCERPT = "div.tip-excerpt"

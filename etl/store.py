@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from etl import tables
+from etl.testpoint import pause
 
 MANIFEST = "manifest.json"
 
@@ -81,6 +82,7 @@ def write_corpus(
     folder.mkdir(parents=True, exist_ok=True)
     meta = _meta(run_id, site, generated_at)
     _sweep(folder)
+    pause("write.start")
     staged: list[tuple[Path, Path]] = []
     try:
         for spec, table in corpus.items():
@@ -89,9 +91,13 @@ def write_corpus(
             staged.append((tmp, folder / f"{spec.name}.parquet"))
             exact = table.select(spec.names).cast(schema).replace_schema_metadata(meta)
             _write_parquet(exact, tmp)
-        for tmp, final in staged:
+        pause("write.staged")
+        for i, (tmp, final) in enumerate(staged):
             os.replace(tmp, final)
+            if i == 0:
+                pause("write.renamed_one")
         _fsync_dir(folder)
+        pause("write.manifest")
         rows = {spec.name: table.num_rows for spec, table in corpus.items()}
         write_json({**meta, "tables": rows}, folder / MANIFEST)
     finally:

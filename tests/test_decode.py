@@ -7,8 +7,10 @@ def test_utf8_without_charset() -> None:
     assert decode_html(QUOTED.encode(), None) == (QUOTED, None)
 
 
-def test_cp1252_smart_quotes_without_charset_fall_back() -> None:
-    assert decode_html(QUOTED.encode("cp1252"), "text/html") == (QUOTED, None)
+def test_cp1252_smart_quotes_without_charset_fall_back_and_are_reported() -> None:
+    text, problem = decode_html(QUOTED.encode("cp1252"), "text/html")
+    assert text == QUOTED
+    assert problem is not None and "windows-1252" in problem
 
 
 def test_wrong_header_charset_falls_back_and_is_reported() -> None:
@@ -24,6 +26,12 @@ def test_header_charset_wins_over_meta() -> None:
     )
 
 
+def test_a_single_byte_label_on_a_utf8_body_is_read_as_utf8_and_reported() -> None:
+    text, problem = decode_html(QUOTED.encode(), "text/html; charset=iso-8859-1")
+    assert text == QUOTED  # not "â€œThank youâ€\x9d"
+    assert problem is not None and "UTF-8" in problem
+
+
 def test_latin1_label_means_windows_1252() -> None:
     # Browsers read iso-8859-1 as windows-1252: 0x93/0x94 are curly quotes, not controls.
     assert decode_html(b"\x93x\x94", "text/html; charset=iso-8859-1") == ("“x”", None)
@@ -31,7 +39,10 @@ def test_latin1_label_means_windows_1252() -> None:
 
 def test_bom_beats_everything() -> None:
     body = b"\xef\xbb\xbf" + QUOTED.encode()
-    assert decode_html(body, "text/html; charset=windows-1252") == (QUOTED, None)
+    assert decode_html(body, "text/html; charset=utf-8") == (QUOTED, None)
+    # A header that disagrees loses, and the disagreement is reported.
+    text, problem = decode_html(body, "text/html; charset=windows-1252")
+    assert text == QUOTED and problem is not None and "BOM" in problem
     assert decode_html(b"\xff\xfe" + "é".encode("utf-16-le"), None) == ("é", None)
 
 

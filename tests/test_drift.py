@@ -1,0 +1,96 @@
+"""Drift guard: when the markup stops matching the contract, the run fails with a message
+naming the pages, and the published tables never shrink (no row lost, no `gone_at` set)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from etl.replay import serve
+from tests.reliability import PUBLISHED, SNAP2, cli, content, published_urls, run
+
+Edit = Callable[[str, str], str]  # (URL path of the file, its html) -> new html
+
+
+def drifted(tmp_path: Path, edit: Edit) -> Path:
+    """A copy of snapshot-2 with every HTML page passed through `edit`."""
+    copy = tmp_path / "site"
+    shutil.copytree(SNAP2, copy)
+    for file in copy.rglob("*.html"):
+        path = "/" + file.parent.relative_to(copy).as_posix() + "/"
+        file.write_text(edit(path, file.read_text(encoding="utf-8")), encoding="utf-8")
+    return copy
+
+
+def no_teasers(path: str, html: str) -> str:
+    return html.replace('class="tip-post"', 'class="tip"')
+
+
+def no_titles(path: str, html: str) -> str:
+    return html.replace('rel="bookmark"', "")
+
+
+EMPTIED = "/category/service-advice/"
+
+
+def archive_emptied(path: str, html: str) -> str:
+    if not path.startswith(EMPTIED):
+        return html
+    return re.sub(r"<article\b.*?</article>", "", html, flags=re.DOTALL)
+
+
+@pytest.mark.parametrize(
+    ("edit", "code"),
+    [
+        (no_teasers, "drift.no_teasers"),
+        (no_titles, "drift.article_without_title"),
+        (archive_emptied, "drift.no_posts"),
+    ],
+    ids=["read-more-but-no-teasers", "articles-without-titles", "archive-now-empty"],
+)
+def test_drift_fails_the_run_names_the_pages_and_never_shrinks_the_tables(
+    tmp_path: Path, edit: Edit, code: str
+) -> None:
+    data = tmp_path / "data"
+    site = drifted(tmp_path, edit)
+    with serve(SNAP2) as srv:
+        assert run(srv, data).exit_status == 0
+        before_urls, before = published_urls(data), content(data)
+        srv.swap(site)
+        done = cli(srv.url, data, "--full")  # a full run is the one that may mark posts gone
+    assert done.returncode == 1
+    assert code in done.stderr.splitlines()[0]  # the one-line reason
+    drift_lines = [line for line in done.stderr.splitlines() if line.startswith("  DRIFT ")]
+    pages = {line.split()[1].removesuffix(":") for line in drift_lines}
+    assert all(page.startswith(srv.url + "/") for page in pages)
+    assert any(code in line for line in drift_lines)
+    if code == "drift.no_posts":
+        assert pages == {
+            srv.url + EMPTIED,
+            srv.url + EMPTIED + "page/2/",
+        }
+    after_urls = published_urls(data)
+    for name in PUBLISHED:
+        assert after_urls[name] >= before_urls[name], name
+    posts = pq.read_table(data / "processed" / "posts.parquet")
+    assert posts["gone_at"].null_count == posts.num_rows  # the drifted run marked nothing gone
+    after = content(data)
+    for name in PUBLISHED:
+        assert after[name] == before[name], name  # nothing lost, nothing half-read stored
+
+
+def test_fewer_teasers_than_read_more_links_is_drift(tmp_path: Path) -> None:
+    # One tip loses its class: the other nine are read, the tenth must not vanish quietly.
+    site = drifted(tmp_path, lambda path, html: html.replace('class="tip-post"', 'class="x"', 1))
+    with serve(site) as srv:
+        report = run(srv, tmp_path / "data", archives=("/tag/resolve/",))
+    assert report.exit_status == 1
+    assert [(d["code"], d["url"]) for d in report.drift] == [
+        ("drift.teasers_missing", srv.url + "/tag/resolve/")
+    ]
+    assert "10 Read more links but only 9 teasers" in report.drift[0]["detail"]
