@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import importlib
 import io
 import os
+import random
+import re
 import subprocess
 import sys
 import time
@@ -20,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bench import sitetext
 from bench.harness import ROOT, Context, Result, measured, skip, wall
 from etl.records import Page, Post
 from etl.settings import Settings
@@ -193,11 +197,24 @@ def _corpus_child(serve: Serve, root: Path, data_dir: Path) -> tuple[float, floa
         return _child(["corpus", "--site", server.url, "--data-dir", str(data_dir), "--full"])
 
 
+def _texts(n: int, seed: int = 0) -> Iterator[str]:
+    """n post texts as the parser gives them: 3-5 folded paragraphs of real sentences (~2 KB,
+    unique), half of them closing with one of the site's boilerplate paragraphs."""
+    rng = random.Random(seed)
+    closing = [html.unescape(re.sub(r"<[^>]+>", "", b)).strip() for b in sitetext.BOILERPLATE]
+    for _ in range(n):
+        paragraphs = [
+            " ".join(sitetext.paragraph(rng, 40, 120).split()) for _ in range(rng.randint(3, 5))
+        ]
+        if rng.random() < 0.5:
+            paragraphs.append(rng.choice(closing))
+        yield "\n\n".join(paragraphs)
+
+
 def _posts(ctx: Context, n: int) -> Iterator[Post]:
-    """n posts made from the generated site's facts, each with a URL of its own."""
+    """n posts made from the generated site's facts, each with a URL and a text of its own."""
     facts = ctx.site(60 if ctx.quick else 1000).facts["posts"]
-    text = "A paragraph of the post's words. " * 60
-    for i in range(n):
+    for i, text in enumerate(_texts(n)):
         f = facts[i % len(facts)]
         when = dt.datetime.fromisoformat(f["published_at"].replace("Z", "+00:00"))
         yield Post(
@@ -212,7 +229,7 @@ def _posts(ctx: Context, n: int) -> Iterator[Post]:
             categories=tuple(f["categories"]),
             tags=tuple(f["tags"]),
             text=text,
-            html=f"<p>{text}</p>",
+            html="".join(f"<p>{html.escape(p)}</p>\n" for p in text.split("\n\n")),
         )
 
 

@@ -18,10 +18,15 @@ _PARAGRAPH = "\n\n"
 
 def from_rows(spec: tables.Table, rows: list[dict[str, Any]]) -> Any:
     """A table of `spec`'s schema from row dicts (this run's records only)."""
+    return from_columns(spec, {name: [r[name] for r in rows] for name in spec.names})
+
+
+def from_columns(spec: tables.Table, columns: dict[str, list[Any]]) -> Any:
+    """A table of `spec`'s schema from one list of values per column."""
     import pyarrow as pa
 
     schema = tables.arrow_schema(spec)
-    arrays = [pa.array([r[f.name] for r in rows], type=f.type) for f in schema]
+    arrays = [pa.array(columns[f.name], type=f.type) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
