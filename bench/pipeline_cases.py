@@ -12,7 +12,6 @@ import html
 import importlib
 import io
 import json
-import os
 import random
 import re
 import subprocess
@@ -183,20 +182,29 @@ def bench_refresh(ctx: Context) -> list[Result]:
 def _child(etl_args: list[str]) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of `python -m etl ARGS --rate 0 --quiet` in its own process.
 
-    posix_spawn (vfork) rather than fork: a forked child's peak RSS starts at the size of
-    this process (gigabytes after the load benchmark), which would hide the child's own.
+    The peak is the child's VmHWM, polled until it exits: rusage's ru_maxrss of a child
+    starts at the size of the process that spawned it (gigabytes after the load benchmark).
     """
     cmd = [sys.executable, "-m", "etl", *etl_args, "--rate", "0", "--quiet"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's etl, whatever the cwd
-    devnull = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
     start = time.perf_counter()
-    pid = os.posix_spawn(sys.executable, cmd, env, file_actions=devnull)
-    _, status, usage = os.wait4(pid, 0)  # this child's own rusage, not all children's
+    child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+    peak_kb = 0
+    while child.poll() is None:
+        peak_kb = max(peak_kb, _hwm_kb(child.pid))
+        time.sleep(0.01)
     seconds = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError(f"etl {etl_args[0]} exited with {code}")
-    return seconds, usage.ru_maxrss / 1024  # KiB on Linux
+    if child.returncode != 0:
+        raise RuntimeError(f"etl {etl_args[0]} exited with {child.returncode}")
+    return seconds, peak_kb / 1024
+
+
+def _hwm_kb(pid: int) -> int:
+    """The peak resident set of a live process so far (0 once it is gone)."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
 
 
 def bench_scaling(ctx: Context) -> list[Result]:
