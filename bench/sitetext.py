@@ -97,7 +97,7 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
-def _paragraph(rng: random.Random, low: int, high: int) -> str:
+def paragraph(rng: random.Random, low: int, high: int) -> str:
     """Sentences until the paragraph has between low and high words (about)."""
     target = rng.randint(low, high)
     sentences = corpus().sentences
@@ -113,10 +113,10 @@ def _paragraph(rng: random.Random, low: int, high: int) -> str:
 
 def make_body(rng: random.Random) -> tuple[str, str]:
     """(body HTML, excerpt text): 5-15 paragraphs of 40-120 words, lists, spacers, boilerplate."""
-    texts = [_paragraph(rng, 40, 120) for _ in range(rng.randint(5, 15))]
+    texts = [paragraph(rng, 40, 120) for _ in range(rng.randint(5, 15))]
     blocks = [f"<p>{esc(t)}</p>\n" for t in texts]
     if rng.random() < 0.15:
-        items = [_paragraph(rng, 10, 40) for _ in range(rng.randint(3, 5))]
+        items = [paragraph(rng, 10, 40) for _ in range(rng.randint(3, 5))]
         lis = "".join(f"<li>{esc(t)}</li>\n" for t in items)
         blocks.insert(rng.randint(2, len(blocks)), f"<ul>\n{lis}</ul>\n")
     if rng.random() < 0.2:

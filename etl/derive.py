@@ -18,10 +18,15 @@ _PARAGRAPH = "\n\n"
 
 def from_rows(spec: tables.Table, rows: list[dict[str, Any]]) -> Any:
     """A table of `spec`'s schema from row dicts (this run's records only)."""
+    return from_columns(spec, {name: [r[name] for r in rows] for name in spec.names})
+
+
+def from_columns(spec: tables.Table, columns: dict[str, list[Any]]) -> Any:
+    """A table of `spec`'s schema from one list of values per column."""
     import pyarrow as pa
 
     schema = tables.arrow_schema(spec)
-    arrays = [pa.array([r[f.name] for r in rows], type=f.type) for f in schema]
+    arrays = [pa.array(columns[f.name], type=f.type) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -108,8 +113,10 @@ def _union(existing: Any, run: Any) -> Any:
 
 def combine_posts(
     existing: Any, run: Any, *, seen_any: list[str], gone_at: dt.datetime | None
-) -> tuple[Any, dict[str, int]]:
-    """Stored posts + this run's posts; the run's version replaces the stored one.
+) -> tuple[Any, dict[str, int], Any]:
+    """(stored posts + this run's posts, counts, URLs of the run's new or changed posts).
+
+    The run's version replaces the stored one.
 
     `gone_at` is this full run's time (None for incremental runs): stored posts whose URL the
     run saw neither as post nor teaser get it, unless already gone; a URL seen again is back.
@@ -138,7 +145,8 @@ def combine_posts(
         newly = pc.and_not(pc.invert(seen), pc.is_valid(old_gone))
         counts["posts_gone"] = int(pc.sum(newly).as_py() or 0)
     gone = pc.if_else(seen, pa.scalar(None, stamp_type), gone)
-    return _union(_set(existing, "gone_at", gone), run), counts
+    fresh = run["url"].filter(pc.invert(same))
+    return _union(_set(existing, "gone_at", gone), run), counts, fresh
 
 
 def combine_teasers(existing: Any, run: Any) -> tuple[Any, int]:
@@ -183,9 +191,10 @@ def learn_boilerplate(
 
     A paragraph found verbatim in at least `min_posts` distinct posts is boilerplate. Once
     learned it stays learned (stored texts no longer hold it, so it could not be recounted).
-    Only paragraphs of this run's posts (URLs in `fresh`) are candidates: any other paragraph was
-    counted by an earlier run and fell short then, and its count cannot have grown since
-    (lowering `boilerplate_min_posts` therefore takes effect on a rebuild from data/raw).
+    Only paragraphs of this run's new or changed posts (URLs in `fresh`) are candidates: any
+    other paragraph was counted by an earlier run (an unchanged post's content_hash covers its
+    text as parsed) and fell short then, and its count cannot have grown since (lowering
+    `boilerplate_min_posts` therefore takes effect on a rebuild from data/raw).
     """
     import pyarrow.compute as pc
 
@@ -231,7 +240,15 @@ def _strip(posts: Any, flat: Any, rows: Any, drop: Any) -> tuple[Any, int]:
     new_text = pc.binary_join(lists, _PARAGRAPH)
     hit = pc.is_in(pa.array(np.arange(posts.num_rows)), value_set=changed)
     text = pc.replace_with_mask(posts["text"], hit, new_text)
-    counts = pc.replace_with_mask(posts["word_count"], hit, word_counts(new_text))
+    # Paragraphs are joined by white space, so no word spans two: a text's count drops by the
+    # words of the paragraphs it lost (counted once per distinct paragraph, not per text).
+    lost = sub_flat.filter(pc.invert(sub_keep))
+    distinct = pc.unique(lost)
+    words = word_counts(distinct).to_numpy()[pc.index_in(lost, value_set=distinct).to_numpy()]
+    lost_rows = pc.index_in(sub_rows.filter(pc.invert(sub_keep)), value_set=changed).to_numpy()
+    minus = np.bincount(lost_rows, weights=words, minlength=len(changed)).astype(np.int64)
+    old_counts = posts["word_count"].combine_chunks().filter(hit).to_numpy()
+    counts = pc.replace_with_mask(posts["word_count"], hit, pa.array(old_counts - minus))
     return _set(_set(posts, "text", text), "word_count", counts), removed
 
 

@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -85,12 +86,16 @@ def write_corpus(
     pause("write.start")
     staged: list[tuple[Path, Path]] = []
     try:
+        jobs = []
         for spec, table in corpus.items():
             schema = tables.arrow_schema(spec)
             tmp = _temp_path(folder, spec.name)
             staged.append((tmp, folder / f"{spec.name}.parquet"))
             exact = table.select(spec.names).cast(schema).replace_schema_metadata(meta)
-            _write_parquet(exact, tmp)
+            jobs.append((exact, tmp))
+        # Encoding and compressing release the GIL: the tables are written on both cores.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda job: _write_parquet(*job), jobs))
         pause("write.staged")
         for i, (tmp, final) in enumerate(staged):
             os.replace(tmp, final)

@@ -5,13 +5,15 @@ different versions wins (the documented tie-break), so order independence cannot
 """
 
 import datetime as dt
+import hashlib
+import json
 import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.load import Observation, merge
-from etl.records import Page, Post, Teaser
+from etl.load import CONTENT_FIELDS, Observation, content_hash, merge
+from etl.records import Page, Post, Teaser, to_json
 from etl.settings import Settings
 from etl.store import Corpus
 
@@ -149,3 +151,42 @@ def test_union_keeps_stored_rows_and_puts_run_rows_in_url_order(
     got = _union(existing, run).to_pylist()
     want = {u: "old" for u in stored} | {u: "new" for u in fresh}
     assert got == [{"url": u, "v": want[u]} for u in sorted(want)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_page, max_size=5), st.lists(_page, max_size=5))
+def test_word_counts_match_the_stored_texts(first: list, second: list) -> None:
+    # Counts after boilerplate stripping are derived by subtraction: they must equal a recount.
+    base = merge(None, _observations(first, "r1", 0), full=True, settings=SETTINGS).corpus
+    c = merge(base, _observations(second, "r2", 1), full=False, settings=SETTINGS).corpus
+    for table in (base.posts, c.posts):
+        texts, counts = table["text"].to_pylist(), table["word_count"].to_pylist()
+        assert counts == [len(t.split()) for t in texts]
+
+
+_field = st.text() | st.sampled_from(['"q" \\ \n\t\x00\x1f “curly” é', ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(_field, _field, _field, st.lists(_field, max_size=3), st.booleans())
+def test_content_hash_is_sha256_of_the_canonical_json(
+    title: str, heading: str, text: str, terms: list[str], dated: bool
+) -> None:
+    # The hash writes the JSON out by hand (faster): it must stay byte-equal to json.dumps.
+    post = Post(
+        url="https://cssamerica.com/x/",
+        wp_id=None,
+        heading=heading,
+        title=title,
+        date=dt.date(2025, 1, 7) if dated else None,
+        date_raw=None,
+        date_source=None,
+        published_at=dt.datetime(2025, 1, 7, 14, 15, tzinfo=dt.UTC) if dated else None,
+        categories=tuple(terms),
+        tags=tuple(reversed(terms)),
+        text=text,
+        html="",
+    )
+    content = {name: to_json(getattr(post, name)) for name in CONTENT_FIELDS}
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert content_hash(post) == hashlib.sha256(blob.encode("utf-8")).hexdigest()
