@@ -7,6 +7,7 @@ crawled like the live site (robots.txt, sitemaps, archives), into DATA_DIR (data
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -37,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"demo: cannot serve on 127.0.0.1:{args.port} ({exc.strerror}); "
                   "try --port N with a fresh --data-dir", file=sys.stderr)  # fmt: skip
             return 1
-        print(f"demo: serving {args.snapshot} at {server.url}")
+        shown = os.path.relpath(args.snapshot) if args.snapshot.is_absolute() else args.snapshot
+        print(f"demo: serving {shown} at {server.url}")
         flags = ["corpus", "--site", server.url, "--data-dir", str(args.data_dir)]
         flags += ["--rate", "0", *(["--full"] if args.full else []), *extra]
         status = cli.main(flags)
