@@ -21,7 +21,9 @@ import io
 import json
 import logging
 import os
+import queue
 import secrets
+import threading
 import time
 from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass
@@ -72,6 +74,9 @@ def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
 # fsync at least this often; every record is flushed to the kernel at once regardless.
 SYNC_RECORDS = 256
 SYNC_SECONDS = 2.0
+# Fetches waiting for the writer thread; when full, `write` waits (a slow disk slows the crawl
+# instead of filling memory). A SIGKILL loses these, never a record already written.
+QUEUE_RECORDS = 64
 
 
 def _sync(stream: IO[Any]) -> None:
@@ -81,7 +86,13 @@ def _sync(stream: IO[Any]) -> None:
 
 class RawWriter:
     """Appends one run's responses to its WARC file and index: each record flushed at once,
-    fsynced in batches (see the module's docstring) and at close."""
+    fsynced in batches (see the module's docstring) and at close.
+
+    Records are written by a thread of the writer's own, in the order `write` was called:
+    gzip, hashing and file writes release the GIL, so they overlap the crawler's receiving
+    instead of blocking its event loop. A failed write (disk full) is raised by the next
+    `write` or at close; the fetches after it are not archived.
+    """
 
     def __init__(self, raw_dir: Path, run_id: str | None = None) -> None:
         self.raw_dir = Path(raw_dir)
@@ -98,6 +109,10 @@ class RawWriter:
         self._index = self.index_path.open("x", encoding="utf-8")
         self._writer = WARCWriter(self._warc, gzip=True)
         self._unsynced, self._synced_at = 0, time.monotonic()
+        self._queue: queue.Queue[Fetch | None] = queue.Queue(QUEUE_RECORDS)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, name="etl-raw-writer", daemon=True)
+        self._thread.start()
         return self
 
     def __exit__(
@@ -106,11 +121,33 @@ class RawWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._queue.put(None)
+        self._thread.join()
         try:
-            self._sync()
+            if self._error is None:
+                self._sync()
         finally:
             self._warc.close()
             self._index.close()
+        if self._error is not None and exc is None:
+            raise self._error
+
+    def write(self, fetch: Fetch) -> None:
+        """Archive one fetch (queued): a response record when a response arrived, an index
+        line always."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put(fetch)
+        self.records += 1
+
+    def _drain(self) -> None:
+        while (fetch := self._queue.get()) is not None:
+            if self._error is None:  # after a failure, only empty the queue
+                try:
+                    self._write(fetch)
+                except BaseException as exc:  # handed to the caller's thread
+                    log.error("cannot write to the raw archive %s: %s", self.warc_path, exc)
+                    self._error = exc
 
     def _sync(self) -> None:
         """The WARC file before the index, so no index line points past the durable data."""
@@ -118,8 +155,7 @@ class RawWriter:
         _sync(self._index)
         self._unsynced, self._synced_at = 0, time.monotonic()
 
-    def write(self, fetch: Fetch) -> None:
-        """Archive one fetch: a response record when a response arrived, an index line always."""
+    def _write(self, fetch: Fetch) -> None:
         headers = clean_headers(fetch.headers)
         entry = IndexEntry(
             url=fetch.url,
@@ -138,7 +174,6 @@ class RawWriter:
             entry = self._write_record(fetch, headers, entry)
         self._index.write(json.dumps(asdict(entry)) + "\n")
         self._index.flush()
-        self.records += 1
         self._unsynced += 1
         if self._unsynced >= SYNC_RECORDS or time.monotonic() - self._synced_at >= SYNC_SECONDS:
             self._sync()
