@@ -77,7 +77,7 @@ def _timings(data_dir: Path) -> dict[str, float]:
 
 
 def bench_end_to_end(ctx: Context) -> list[Result]:
-    """`etl corpus --full --rate 0 --concurrency 8` in a fresh process over a generated site,
+    """`etl corpus --full --rate 0 --concurrency 4` in a fresh process over a generated site,
     the replay server in another; the stage split comes from the run report's timings."""
     target = ">= 300"
     serve = _replay()
@@ -90,7 +90,7 @@ def bench_end_to_end(ctx: Context) -> list[Result]:
         for i in range(ctx.repeat):
             data = ctx.scratch(f"e2e-{i}")
             args = ["corpus", "--site", url, "--data-dir", str(data), "--full"]
-            seconds, _ = _child([*args, "--concurrency", "8"])
+            seconds, _ = _child([*args, "--concurrency", "4"])
             samples.append(pages / seconds)
             stages.append({"wall_s": round(seconds, 3), **_timings(data)})
     return [

@@ -22,7 +22,7 @@ from etl.crawl import CrawlContext, connect
 from etl.parse import parse_fetch
 from etl.records import Page
 from etl.settings import Settings
-from etl.sitemap import AuditResult, compare, is_posts_sitemap, parse_sitemap
+from etl.sitemap import AuditResult, Sitemap, compare, is_posts_sitemap, parse_sitemap
 from etl.urls import canonical_url, same_origin
 
 if TYPE_CHECKING:
@@ -86,7 +86,8 @@ class Audit:
 
 
 async def read_sitemaps(ctx: CrawlContext) -> SitemapRead:
-    """Every posts sitemap the index (robots.txt's, else `/wp-sitemap.xml`) names."""
+    """Every posts sitemap the index (robots.txt's, else `/wp-sitemap.xml`) names; an index
+    the crawl's discovery read already (`ctx.indexes`) is not asked for again."""
     site, limit = ctx.settings.site, ctx.settings.audit_max_urls
     posts: dict[str, dt.datetime | None] = {}
     read: list[str] = []
@@ -103,10 +104,9 @@ async def read_sitemaps(ctx: CrawlContext) -> SitemapRead:
             off_origin += 1
             problems.append(f"{url}: refused, not on {site}")
             continue
-        body, why = await _body(ctx, url)
-        sitemap = parse_sitemap(body) if why is None else None
-        if sitemap is None or sitemap.problem:
-            problems.append(f"{url}: {why or (sitemap and sitemap.problem)}")
+        sitemap = await _sitemap(ctx, url)
+        if sitemap.problem:
+            problems.append(f"{url}: {sitemap.problem}")
             continue
         queue += [c for c in sitemap.children if is_posts_sitemap(c) or not same_origin(c, site)]
         if sitemap.entries:
@@ -122,6 +122,15 @@ async def read_sitemaps(ctx: CrawlContext) -> SitemapRead:
     if truncated:
         log.warning("sitemaps list more than %d URLs: the audit stopped there", limit)
     return SitemapRead(posts, tuple(read), tuple(problems), off_origin, truncated)
+
+
+async def _sitemap(ctx: CrawlContext, url: str) -> Sitemap:
+    """The sitemap at `url` (an index discovery read comes from `ctx.indexes`); a failed
+    request is a Sitemap whose problem says why."""
+    if url in ctx.indexes:
+        return Sitemap(children=ctx.indexes[url])
+    body, why = await _body(ctx, url)
+    return Sitemap(problem=why) if why is not None else parse_sitemap(body)
 
 
 async def _body(ctx: CrawlContext, url: str) -> tuple[bytes, str | None]:
@@ -155,12 +164,23 @@ async def wp_json_total(ctx: CrawlContext) -> WpTotal:
     return WpTotal(int(total), "ok")
 
 
-async def audit(ctx: CrawlContext, corpus: Mapping[str, dt.datetime | None]) -> Audit:
-    """Compare the corpus (canonical post URL -> last_seen_at) with the site's lists."""
-    sitemap, wp_json = await asyncio.gather(read_sitemaps(ctx), wp_json_total(ctx))
+async def audit(
+    ctx: CrawlContext, corpus: Mapping[str, dt.datetime | None], *, wp_json: bool = True
+) -> Audit:
+    """Compare the corpus (canonical post URL -> last_seen_at) with the site's lists.
+
+    `wp_json=False` skips the REST API's count (informational only, never compared): an
+    incremental run saves the request.
+    """
+    total = wp_json_total(ctx) if wp_json else _not_asked()
+    sitemap, wp_total = await asyncio.gather(read_sitemaps(ctx), total)
     result = compare(sitemap.posts, corpus)
     log.info("audit: recall %s, %d missing", result.recall, len(result.missing))
-    return Audit(result, sitemap, wp_json, corpus)
+    return Audit(result, sitemap, wp_total, corpus)
+
+
+async def _not_asked() -> WpTotal:
+    return WpTotal(None, "not asked (incremental run)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,13 +87,18 @@ class CrawlResult:
 @dataclass(frozen=True, slots=True)
 class CrawlContext:
     """For an `after` hook: the run's client, raw archive, robots.txt's sitemaps, and its
-    `get(url)` (on the origin, robots.txt obeyed, archived and counted; None when refused)."""
+    `get(url)` (on the origin, robots.txt obeyed, archived and counted; None when refused).
+
+    `indexes` maps each sitemap index discovery read (status 200, parsed) to its children,
+    so the audit need not ask for it again.
+    """
 
     settings: Settings
     client: Client
     writer: RawWriter
     get: Callable[[str], Awaitable[Fetch | None]]
     sitemaps: tuple[str, ...]
+    indexes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def default_follow(fetch: Fetch) -> str | None:
@@ -111,6 +116,7 @@ class _Run:
     progress: Progress
     allowed: discover.Allowed = lambda url: True
     sitemaps: tuple[str, ...] = ()
+    indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # index -> children
     requested: set[str] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
     fetched: int = 0
@@ -129,7 +135,8 @@ class _Run:
 
     async def get(self, url: str, conditional: bool = False, again: bool = False) -> Fetch | None:
         """GET `url`, following redirects on the origin; None when refused or already fetched
-        (unless `again`: the audit rereads the sitemap index discovery read).
+        (unless `again`: the audit's requests, which may repeat a sitemap discovery could not
+        use).
 
         Only archive pages are asked conditionally: robots.txt and the sitemaps are read anew.
         """
@@ -204,7 +211,9 @@ class _Run:
 
     def context(self) -> CrawlContext:
         get = functools.partial(self.get, again=True)
-        return CrawlContext(self.settings, self.client, self.writer, get, self.sitemaps)
+        return CrawlContext(
+            self.settings, self.client, self.writer, get, self.sitemaps, dict(self.indexes)
+        )
 
     async def robots(self) -> None:
         s = self.settings
@@ -254,6 +263,8 @@ class _Run:
         except Exception as exc:
             log.warning("cannot read sitemap %s: %s", url, exc)
             return
+        if children:
+            self.indexes[url] = tuple(children)
         found |= {a for a in (discover.archive_url(p, self.settings.site) for p in pages) if a}
         self._refuse(discover.foreign_archives(pages, self.settings.site), url)
         for child in children:

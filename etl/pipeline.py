@@ -204,7 +204,7 @@ class _Run:
             return sum(ctx.client.stats.requests.values())
 
         before = requests()
-        found = await audit(ctx, dict(self.seen_at))
+        found = await audit(ctx, dict(self.seen_at), wp_json=self.full)
         healed = await heal(ctx, to_heal(found.result))
         for obs in observations(healed, self.run_id):
             self._observe(obs)

@@ -287,3 +287,30 @@ def test_recall_below_the_threshold_fails_the_run_naming_the_missing(tmp_path: P
     assert report.audit is not None and report.audit["missing"] == missing
     assert all(url in report.failure_text() for url in report.audit["missing"])
     assert len(table(tmp_path / "data", "posts")) == 63  # the good data is still merged
+
+
+def test_the_audit_reuses_discovery_s_sitemap_index_and_asks_wp_json_on_full_runs_only(
+    tmp_path: Path,
+) -> None:
+    def others(since: int) -> Counter[str]:
+        """Requests per path that are not archive pages, after log entry `since`."""
+        return Counter(e.path for e in srv.log[since:] if not e.path.startswith(("/tag/", "/cat")))
+
+    with serve(SNAP1) as srv:
+        s = settings(srv, tmp_path)
+        full = run_corpus(s)
+        assert full.mode == "full" and full.audit is not None
+        assert full.audit["wp_json_total"] is None and full.audit["wp_json"] == "HTTP 404"
+        first = others(0)
+        assert set(first.values()) == {1}, first  # the index read once, by discovery
+        assert {"/wp-sitemap.xml", "/wp-sitemap-posts-post-1.xml", "/wp-json/wp/v2/posts"} <= set(
+            first
+        )
+        mark = len(srv.log)
+        again = run_corpus(s)
+        assert again.mode == "incremental" and again.audit is not None
+        assert again.audit["recall"] == 1.0
+        assert again.audit["wp_json"] == "not asked (incremental run)"
+        second = others(mark)
+        assert set(second.values()) == {1} and "/wp-json/wp/v2/posts" not in second
+        assert second.keys() == first.keys() - {"/wp-json/wp/v2/posts"}

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from etl.raw import RawArchive, RawWriter, new_run_id
@@ -115,3 +116,18 @@ def test_run_ids_sort_by_time_and_name_the_files(tmp_path: Path) -> None:
         writer.write(fetch("http://127.0.0.1:1/../../etc/passwd", 200, b"x"))
     assert writer.warc_path.parent == tmp_path
     assert writer.warc_path.name == f"{writer.run_id}.warc.gz"
+
+
+def test_a_failed_write_is_raised_by_the_next_write_or_at_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    writer = RawWriter(tmp_path, "run-full")
+    with pytest.raises(OSError, match="No space left"), writer:
+        monkeypatch.setattr(writer, "_write_record", disk_full)
+        for i in range(200):  # more than the queue holds: a write never waits forever
+            writer.write(fetch(f"{URL}page/{i + 1}/", 200, b"lost"))
+    assert not writer._thread.is_alive()
+    assert (tmp_path / "run-full.index.jsonl").read_text() == ""
