@@ -121,7 +121,10 @@ def test_rate_limit_holds_at_the_server(tmp_path: Path) -> None:
     starts = sorted(e.started for e in srv.log)
     assert result.ok and len(starts) == 21  # robots.txt + 20 pages
     # Any run of k+1 requests spans at least k/rate; the slack is the server thread's jitter.
-    for i, j in itertools.combinations(range(len(starts)), 2):
+    # The limiter counts a slot from the moment a request starts at the client; the very
+    # first request also opens the connection, so on a busy machine it can reach the server
+    # late, just before the second. From the second on, the connection is warm.
+    for i, j in itertools.combinations(range(1, len(starts)), 2):
         assert starts[j] - starts[i] > (j - i) / rate - 0.03, (i, j)
     expected = (len(starts) - 1) / rate
     assert abs((starts[-1] - starts[0]) - expected) < 0.1 * expected
