@@ -261,8 +261,11 @@ def post_table(run: Collected) -> Any:
     # Column by column (`take` on one contiguous array is many times faster than on batches,
     # and only one column is ever copied twice); the losing versions go with `stored`.
     winners = pa.array([s.row for s in seen], pa.int64())
-    rows = pa.table({n: stored[n].combine_chunks().take(winners) for n in stored.column_names})
-    del stored
+    taken = {}
+    for name in stored.column_names:  # each column's batches are freed once taken
+        taken[name] = stored[name].combine_chunks().take(winners)
+        stored = stored.drop_columns([name])
+    rows = pa.table(taken)
     categories = [sorted(s.categories) for s in seen]
     tags = [sorted(s.tags) for s in seen]
     hashes = rows["content_hash"].to_pylist()
