@@ -175,7 +175,13 @@ def _texts(run: Any, prior: Any, same: Any) -> Any:
     words = pc.replace_with_mask(
         prior["word_count"].combine_chunks(), changed.combine_chunks(), counts
     )
-    text = pc.if_else(same, prior["text"], run["text"])
+    n_changed = len(counts)
+    # The common refresh keeps every text: no copy of them through if_else.
+    text = (
+        prior["text"] if n_changed == 0 else
+        run["text"] if n_changed == run.num_rows else
+        pc.if_else(same, prior["text"], run["text"])
+    )  # fmt: skip
     return _set(_set(run, "text", text), "word_count", words.cast(pa.int64()))
 
 
