@@ -185,7 +185,9 @@ def _child(etl_args: list[str]) -> tuple[float, float]:
     The peak is the child's VmHWM, polled until it exits: rusage's ru_maxrss of a child
     starts at the size of the process that spawned it (gigabytes after the load benchmark).
     """
-    cmd = [sys.executable, "-m", "etl", *etl_args, "--rate", "0", "--quiet"]
+    # --max-pages: the 10,000-page site's biggest archive has ~3,500 pages (default 1,000).
+    cmd = [sys.executable, "-m", "etl", *etl_args, "--rate", "0", "--max-pages", "100000"]
+    cmd.append("--quiet")
     start = time.perf_counter()
     child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
     peak_kb = 0

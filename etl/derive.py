@@ -39,7 +39,16 @@ def word_counts(texts: Any) -> Any:
     """`word_count` of each text of an Arrow array (Python's split beats Arrow's utf8 split)."""
     import pyarrow as pa
 
-    return pa.array([word_count(t or "") for t in texts.to_pylist()], pa.int64())
+    # In slices: the Python strs of a slice are freed before the next one is made.
+    step = 2_000
+    return pa.array(
+        [
+            word_count(t or "")
+            for s in range(0, len(texts), step)
+            for t in texts[s : s + step].to_pylist()
+        ],
+        pa.int64(),
+    )
 
 
 def _extreme(fn: str, a: Any, b: Any) -> Any:
@@ -124,9 +133,11 @@ def combine_posts(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    prior = _prior(existing, run, ["first_seen_at", "last_seen_at", "content_hash", "gone_at"])
+    columns = ["first_seen_at", "last_seen_at", "content_hash", "gone_at", "text", "word_count"]
+    prior = _prior(existing, run, columns)
     known = int(pc.sum(pc.is_valid(prior["content_hash"])).as_py() or 0)
     same = pc.fill_null(pc.equal(prior["content_hash"], run["content_hash"]), False)
+    run = _texts(run, prior, same)
     unchanged = int(pc.sum(same).as_py() or 0)
     counts = {
         "posts_new": run.num_rows - known,
@@ -147,6 +158,31 @@ def combine_posts(
     gone = pc.if_else(seen, pa.scalar(None, stamp_type), gone)
     fresh = run["url"].filter(pc.invert(same))
     return _union(_set(existing, "gone_at", gone), run), counts, fresh
+
+
+def _texts(run: Any, prior: Any, same: Any) -> Any:
+    """The run's posts with `text` and `word_count` final.
+
+    An unchanged post (same content_hash) keeps its stored text and count: the hash covers the
+    text as parsed, and the stored one is that text without every learned boilerplate
+    paragraph, as stripping would make it again. Only new or changed texts are counted.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    changed = pc.invert(same)
+    counts = word_counts(run["text"].filter(changed))
+    words = pc.replace_with_mask(
+        prior["word_count"].combine_chunks(), changed.combine_chunks(), counts
+    )
+    n_changed = len(counts)
+    # The common refresh keeps every text: no copy of them through if_else.
+    text = (
+        prior["text"] if n_changed == 0 else
+        run["text"] if n_changed == run.num_rows else
+        pc.if_else(same, prior["text"], run["text"])
+    )  # fmt: skip
+    return _set(_set(run, "text", text), "word_count", words.cast(pa.int64()))
 
 
 def combine_teasers(existing: Any, run: Any) -> tuple[Any, int]:
@@ -198,6 +234,8 @@ def learn_boilerplate(
     """
     import pyarrow.compute as pc
 
+    if len(fresh) == 0:  # no candidates, and every stored text is stripped already
+        return posts, known, 0, 0
     flat, rows = _paragraphs(posts["text"])
     candidates = None  # a run holding most posts: count every paragraph
     if 2 * len(fresh) < posts.num_rows:

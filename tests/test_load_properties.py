@@ -127,7 +127,7 @@ _url = st.builds(
 
 @given(_url)
 def test_key_fast_path_agrees_with_canonical_url(url: str) -> None:
-    from etl.load import _key
+    from etl.collect import key as _key
     from etl.urls import canonical_url
 
     assert _key(url) == canonical_url(url)

@@ -1,0 +1,316 @@
+"""Collect: a run's pages as they stream in, one winner per URL, held compactly.
+
+A crawl sees each post on ~3 archive pages and a big site has ~12,000 posts: holding every
+winning `Post` (text and html as Python `str`, 2 bytes a character once a curly quote is in)
+until the crawl ends cost ~20 KB a post. So a post's fields go into Arrow record batches
+(`_PostRows`, UTF-8, `_BATCH_ROWS` rows at a time) as soon as it wins, and Python keeps per
+URL only what the merge rules need (`_PostSeen`): the winner's row, its fetch order, the
+sighting times, the categories and tags unioned so far, and fingerprints of its content.
+
+Teasers are small (a 55-word excerpt) and stay records (`_Seen`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _quote  # C: ensure_ascii=False
+from typing import Any
+
+from etl import tables
+from etl.records import Page, Post, Teaser, to_json
+from etl.urls import canonical_url
+
+# The fields whose change means the site changed the post (html, ids and dates' raw text
+# are presentation: a theme change must not mark every post as updated).
+CONTENT_FIELDS = ("title", "heading", "date", "text", "categories", "tags", "published_at")
+
+# Posts a record batch holds: bounds the Python strs waiting to become Arrow (~10 MB).
+_BATCH_ROWS = 1_000
+
+# A post's own fields, stored per winning version; the run adds the rest (`post_table`).
+_ROW_FIELDS = ("wp_id", "title", "heading", "date", "date_raw", "date_source", "published_at")
+_ROW_COLUMNS = (*_ROW_FIELDS, "text", "html", "content_hash")
+
+
+def _hash(
+    title: str,
+    heading: str,
+    date: dt.date | None,
+    published_at: dt.datetime | None,
+    text: str,
+    categories: Iterable[str],
+    tags: Iterable[str],
+) -> str:
+    # The bytes of json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",",
+    # ":")), written out key by key: json.dumps' per-call set-up cost more than the hashing.
+    # A test pins both this equality and the digest.
+    blob = (
+        f'{{"categories":[{",".join(map(_quote, categories))}],'
+        f'"date":{_json(to_json(date))},"heading":{_json(heading)},'
+        f'"published_at":{_json(to_json(published_at))},'
+        f'"tags":[{",".join(map(_quote, tags))}],"text":{_json(text)},'
+        f'"title":{_json(title)}}}'
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def post_hash(post: Post, categories: Iterable[str], tags: Iterable[str]) -> str:
+    """`content_hash` of `post` with the given categories and tags."""
+    return _hash(
+        post.title, post.heading, post.date, post.published_at, post.text, categories, tags
+    )
+
+
+def _json(value: str | None) -> str:
+    return "null" if value is None else _quote(value)
+
+
+def _content(post: Post) -> tuple[Any, ...]:
+    return tuple(getattr(post, name) for name in CONTENT_FIELDS)
+
+
+# A URL of this shape is already canonical (https, lower-case host, no port, query or
+# fragment, trailing slash): the common case, checked without parsing. Pinned by a test.
+_CANONICAL = re.compile(r"https://[a-z0-9.-]+/[^?#\s]*/")
+
+
+def key(url: str) -> str:
+    """The merge key: `canonical_url`, with a fast path for URLs already in that form."""
+    return url if _CANONICAL.fullmatch(url) else canonical_url(url)
+
+
+class _PostRows:
+    """The winning versions of the run's posts, appended row by row into Arrow batches."""
+
+    def __init__(self) -> None:
+        self.batches: list[Any] = []
+        self.pending: dict[str, list[Any]] = {name: [] for name in _ROW_COLUMNS}
+        self.count = 0
+
+    def add(self, post: Post) -> int:
+        """Store `post`; its row number. The hash assumes the run unions no other terms."""
+        for name in _ROW_FIELDS:
+            self.pending[name].append(getattr(post, name))
+        self.pending["text"].append(post.text)
+        self.pending["html"].append(post.html)
+        own = sorted(set(post.categories)), sorted(set(post.tags))
+        self.pending["content_hash"].append(post_hash(post, *own))
+        self.count += 1
+        if len(self.pending["text"]) >= _BATCH_ROWS:
+            self.flush()
+        return self.count - 1
+
+    def flush(self) -> None:
+        import pyarrow as pa
+
+        if self.pending["text"]:
+            schema = _row_schema()
+            arrays = [pa.array(self.pending[f.name], f.type) for f in schema]
+            self.batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            self.pending = {name: [] for name in _ROW_COLUMNS}
+
+    def table(self) -> Any:
+        import pyarrow as pa
+
+        self.flush()
+        return pa.Table.from_batches(self.batches, schema=_row_schema())
+
+
+def _row_schema() -> Any:
+    import pyarrow as pa
+
+    posts = tables.arrow_schema(tables.POSTS)
+    return pa.schema([posts.field(name) for name in _ROW_COLUMNS])
+
+
+@dataclass(slots=True)
+class _PostSeen:
+    """Everything one run learned about one post URL (mutable, local to one merge)."""
+
+    row: int  # the winning version's row in `_PostRows`
+    version: int  # hash of the whole winning record: an equal one reuses its row
+    content: int  # hash of the winner's content fields: a different one is a conflict
+    own: tuple[tuple[str, ...], tuple[str, ...]]  # the winner's own categories and tags
+    order: tuple[dt.datetime, int]
+    first: dt.datetime
+    last: dt.datetime
+    source: str
+    categories: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+    conflict: bool = False  # two different full versions in this run
+
+
+@dataclass(slots=True)
+class _Seen:
+    """Everything one run learned about one teaser URL (mutable, local to one merge)."""
+
+    record: Teaser  # the winning version
+    order: tuple[dt.datetime, int]
+    first: dt.datetime
+    last: dt.datetime
+    source: str
+
+    def observe(self, record: Teaser, order: tuple[dt.datetime, int], source: str) -> None:
+        at = order[0]
+        self.first, self.last = min(self.first, at), max(self.last, at)
+        # The later fetch wins; at equal fetch times, the later input.
+        if order > self.order:
+            self.record, self.order, self.source = record, order, source
+
+
+@dataclass
+class Collected:
+    posts: dict[str, _PostSeen] = field(default_factory=dict)
+    rows: _PostRows = field(default_factory=_PostRows)
+    teasers: dict[str, _Seen] = field(default_factory=dict)
+    page_rows: list[dict[str, Any]] = field(default_factory=list)
+    reject_rows: list[dict[str, Any]] = field(default_factory=list)
+    run_ids: set[str] = field(default_factory=set)
+    run_at: dt.datetime | None = None  # the run's last fetch: stamps gone_at and learned_at
+
+    def see_post(self, post: Post, order: tuple[dt.datetime, int], source: str) -> None:
+        # Hashes stand in for comparing whole records (64 bits: a collision is negligible).
+        url, at = key(post.url), order[0]
+        content, version = hash(_content(post)), hash(post)
+        own = (post.categories, post.tags)
+        seen = self.posts.get(url)
+        if seen is None:
+            row = self.rows.add(post)
+            self.posts[url] = _PostSeen(
+                row, version, content, own, order, at, at, source, set(post.categories),
+                set(post.tags),
+            )  # fmt: skip
+            return
+        seen.first, seen.last = min(seen.first, at), max(seen.last, at)
+        seen.categories.update(post.categories)
+        seen.tags.update(post.tags)
+        # Comparing each version with the current winner finds any two that differ.
+        seen.conflict = seen.conflict or content != seen.content
+        # The later fetch wins; at equal fetch times, the later input.
+        if order > seen.order:
+            if version != seen.version:
+                seen.row, seen.version = self.rows.add(post), version
+            seen.content, seen.own, seen.order, seen.source = content, own, order, source
+
+    def see_teaser(self, teaser: Teaser, order: tuple[dt.datetime, int], source: str) -> None:
+        url = key(teaser.url)
+        seen = self.teasers.get(url)
+        if seen is not None:
+            seen.observe(teaser, order, source)
+        else:
+            self.teasers[url] = _Seen(teaser, order, order[0], order[0], source)
+
+
+def collect_pages(observations: Iterable[tuple[Page, dt.datetime, str, int | None]]) -> Collected:
+    """Consume (page, fetched_at, run_id, status) as they come, keeping one winner per URL."""
+    run = Collected()
+    for i, (page, fetched_at, run_id, status) in enumerate(observations):
+        order = (fetched_at, i)
+        run.run_ids.add(run_id)
+        run.run_at = fetched_at if run.run_at is None else max(run.run_at, fetched_at)
+        source = "post_page" if page.kind == "post" else "archive"
+        for post in page.posts:
+            run.see_post(post, order, source)
+        for teaser in page.teasers:
+            run.see_teaser(teaser, order, source)
+        run.page_rows.append(_page_row(page, fetched_at, run_id, status))
+        run.reject_rows += [
+            {
+                "run_id": run_id,
+                "source_url": p.url,
+                "record_kind": p.record_kind,
+                "reason": p.code,
+                "detail": p.detail,
+                "drift": p.drift,
+                "excerpt": p.excerpt,
+                "seen_at": fetched_at,
+            }
+            for p in page.problems
+        ]
+    run.rows.flush()
+    return run
+
+
+def _page_row(p: Page, fetched_at: dt.datetime, run_id: str, status: int | None) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "url": p.url,
+        "term_kind": p.term_kind,
+        "term": p.term,
+        "page": p.page,
+        "status": status,
+        "fetched_at": fetched_at,
+        "teasers": len(p.teasers),
+        "posts": len(p.posts),
+        "problems": [pr.code for pr in p.problems],
+    }
+
+
+def post_table(run: Collected) -> Any:
+    """The run's posts (sorted by URL) in the posts schema; `word_count` is left null for
+    `derive.combine_posts`, which counts only new or changed texts. Empties `run.rows`."""
+    import pyarrow as pa
+
+    keys = sorted(run.posts)
+    seen = [run.posts[k] for k in keys]
+    stored, run.rows = run.rows.table(), _PostRows()
+    # Column by column (`take` on one contiguous array is many times faster than on batches,
+    # and only one column is ever copied twice); the losing versions go with `stored`.
+    winners = pa.array([s.row for s in seen], pa.int64())
+    taken = {}
+    for name in stored.column_names:  # each column's batches are freed once taken
+        taken[name] = stored[name].combine_chunks().take(winners)
+        stored = stored.drop_columns([name])
+    rows = pa.table(taken)
+    categories = [sorted(s.categories) for s in seen]
+    tags = [sorted(s.tags) for s in seen]
+    hashes = rows["content_hash"].to_pylist()
+    # The stored hash covers the winner's own terms; where other pages added some, redo it.
+    redo = [
+        i
+        for i, s in enumerate(seen)
+        if categories[i] != sorted(set(s.own[0])) or tags[i] != sorted(set(s.own[1]))
+    ]
+    for start in range(0, len(redo), _BATCH_ROWS):
+        part = redo[start : start + _BATCH_ROWS]
+        fields = rows.select(["title", "heading", "date", "published_at", "text"])
+        for i, r in zip(part, fields.take(pa.array(part, pa.int64())).to_pylist(), strict=True):
+            hashes[i] = _hash(
+                r["title"], r["heading"], r["date"], r["published_at"], r["text"],
+                categories[i], tags[i],
+            )  # fmt: skip
+    schema = tables.arrow_schema(tables.POSTS)
+    columns = {
+        "url": pa.array(keys, pa.string()),
+        "categories": pa.array(categories, schema.field("categories").type),
+        "tags": pa.array(tags, schema.field("tags").type),
+        "content_hash": pa.array(hashes, pa.string()),
+        "word_count": pa.nulls(len(keys), pa.int64()),
+        "source": pa.array([s.source for s in seen], pa.string()),
+        "first_seen_at": pa.array([s.first for s in seen], schema.field("first_seen_at").type),
+        "last_seen_at": pa.array([s.last for s in seen], schema.field("last_seen_at").type),
+        "gone_at": pa.nulls(len(keys), schema.field("gone_at").type),
+    }
+    arrays = [columns[f.name] if f.name in columns else rows[f.name] for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def teaser_columns(run: dict[str, _Seen]) -> dict[str, list[Any]]:
+    """The run's teasers as columns (sorted by URL)."""
+    keys = sorted(run)
+    seen = [run[k] for k in keys]
+    teasers = [s.record for s in seen]
+    return {
+        "url": keys,
+        "title": [t.title for t in teasers],
+        "heading": [t.heading for t in teasers],
+        "date": [t.date for t in teasers],
+        "date_raw": [t.date_raw for t in teasers],
+        "excerpt": [t.excerpt for t in teasers],
+        "first_seen_at": [s.first for s in seen],
+        "last_seen_at": [s.last for s in seen],
+    }
