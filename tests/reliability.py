@@ -7,7 +7,6 @@ nature (fetch times, run ids) are left out when two runs' tables are compared.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -22,6 +21,7 @@ from etl.pipeline import run_corpus
 from etl.replay import ReplayServer
 from etl.runlog import RunReport
 from etl.settings import Settings
+from tests.replay_settings import fast_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(__file__).parent / "fixtures" / "site"
@@ -42,18 +42,7 @@ FAST_ENV = {
 
 
 def settings(srv: ReplayServer, data_dir: Path, **kw: Any) -> Settings:
-    base = Settings(
-        site=srv.url,
-        data_dir=data_dir,
-        rate=0,
-        concurrency=4,
-        retry_initial=0.01,
-        retry_max_wait=0.3,
-        read_timeout=0.5,
-        connect_timeout=1.0,
-        progress=False,
-    )
-    return dataclasses.replace(base, **kw)
+    return fast_settings(srv, data_dir, **{"retry_max_wait": 0.3, "read_timeout": 0.5, **kw})
 
 
 def run(srv: ReplayServer, data_dir: Path, **kw: Any) -> RunReport:

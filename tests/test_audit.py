@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import json
 import re
@@ -27,6 +26,7 @@ from etl.records import Fetch, to_json
 from etl.replay import ReplayServer, serve
 from etl.settings import Settings
 from etl.sitemap import Entry, compare, parse_lastmod, parse_sitemap
+from tests.replay_settings import fast_settings
 
 SITE = Path(__file__).parent / "fixtures" / "site"
 SNAP2 = SITE / "snapshot-2"
@@ -36,18 +36,7 @@ UTC = dt.UTC
 
 
 def settings(srv: ReplayServer, tmp: Path, **kw: Any) -> Settings:
-    base = Settings(
-        site=srv.url,
-        data_dir=tmp / "data",
-        rate=0,
-        concurrency=4,
-        retry_attempts=2,
-        retry_initial=0.01,
-        retry_max_wait=0.1,
-        read_timeout=5.0,
-        connect_timeout=1.0,
-    )
-    return dataclasses.replace(base, **kw)
+    return fast_settings(srv, tmp / "data", **{"retry_attempts": 2, "retry_max_wait": 0.1, **kw})
 
 
 def gapped_snapshot(tmp: Path, count: int = 3) -> tuple[Path, list[str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import itertools
 import os
 import subprocess
@@ -20,6 +19,7 @@ from etl.raw import RawArchive
 from etl.records import Fetch
 from etl.replay import BIG_PATH, FAULT_KINDS, OFFSITE_PATH, FaultPlan, ReplayServer, serve
 from etl.settings import Settings
+from tests.replay_settings import fast_settings
 
 SITE = Path(__file__).parent / "fixtures" / "site"
 SNAP1, SNAP2 = SITE / "snapshot-1", SITE / "snapshot-2"
@@ -40,17 +40,7 @@ def archive_pages(snapshot: Path) -> set[str]:
 
 
 def settings(srv: ReplayServer, tmp: Path, **kw: object) -> Settings:
-    base = Settings(
-        site=srv.url,
-        data_dir=tmp,
-        rate=0,
-        concurrency=4,
-        retry_initial=0.01,
-        retry_max_wait=1.0,
-        read_timeout=5.0,
-        connect_timeout=1.0,
-    )
-    return dataclasses.replace(base, **kw)  # type: ignore[arg-type]
+    return fast_settings(srv, tmp, **{"retry_max_wait": 1.0, **kw})
 
 
 def bodies(data_dir: Path, srv: ReplayServer) -> dict[str, bytes]:
