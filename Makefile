@@ -52,7 +52,7 @@ corpus: setup
 
 # The same `etl corpus`, against the replay server on the bundled snapshot: no network needed.
 demo: setup
-	$(BIN)/python -m etl.demo --data-dir $(DATA)/demo $(ARGS)
+	$(BIN)/python -m etl.replay.demo --snapshot tests/fixtures/site/snapshot-2 --data-dir $(DATA)/demo $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -10,8 +10,8 @@ import time
 from selectolax.lexbor import LexborHTMLParser
 
 from bench.harness import ROOT, Context, Result, measured, timed
-from etl import dates
-from etl.parse import parse_page
+from etl.parse import dates
+from etl.parse.page import parse_page
 
 HEAVY = ("pandas", "pyarrow", "httpx", "dateparser", "warcio")  # never imported by --help
 SNAPSHOTS = ROOT / "tests" / "fixtures" / "site" / "expected"

@@ -1,7 +1,7 @@
 """Benchmarks of the whole pipeline: end to end, politeness, refresh, memory, load.
 
-They run the real thing: `etl corpus` against the replay server (etl.replay) and the loader
-(etl.load). Until those stages are merged each benchmark reports `skip` with the reason.
+They run the real thing: `etl corpus` against the replay server (etl.replay.server) and the loader
+(etl.load.merge). Until those stages are merged each benchmark reports `skip` with the reason.
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ Serve = Callable[[Path], AbstractContextManager[Any]]
 
 
 def _replay(pipeline: bool = True) -> Serve | str:
-    """etl.replay.serve, or why it cannot be used (`pipeline`: the corpus command is needed)."""
+    """`etl.replay.server.serve`, or why it cannot be used (`pipeline`: etl corpus is needed)."""
     try:  # by name: this module must type-check before the stages are merged
         if pipeline:
             importlib.import_module("etl.pipeline")  # the corpus command runs it
-        serve: Serve = importlib.import_module("etl.replay").serve
+        serve: Serve = importlib.import_module("etl.replay.server").serve
     except ImportError as err:
         return f"not merged yet ({err})"
     return serve
@@ -59,7 +59,7 @@ def _corpus(url: str, data_dir: Path, rate: float = 0, full: bool = True) -> Non
 @contextlib.contextmanager
 def _replay_process(root: Path) -> Iterator[str]:
     """The replay server in a process of its own (in ours it would share our GIL): its URL."""
-    cmd = [sys.executable, "-m", "etl.replay", str(root)]
+    cmd = [sys.executable, "-m", "etl.replay.server", str(root)]
     server = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
@@ -279,10 +279,10 @@ def _posts(ctx: Context, n: int) -> Iterator[Post]:
 
 
 def bench_load(ctx: Context) -> Result:
-    """Merge 100,000 posts into existing tables and write them (etl.load.load_run)."""
+    """Merge 100,000 posts into existing tables and write them (etl.load.merge.load_run)."""
     target, n = "<= 5", 5_000 if ctx.quick else 100_000
     try:  # by name, as above
-        load = importlib.import_module("etl.load")
+        load = importlib.import_module("etl.load.merge")
     except ImportError as err:
         return skip("load", "s", target, f"the loader is not merged yet ({err})")
     posts = list(_posts(ctx, n))

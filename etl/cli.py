@@ -83,13 +83,13 @@ def add_audit_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from etl.audit import run_audit as audit
+    from etl.crawl.audit import run_audit as audit
     from etl.settings import load_settings
 
     level = logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from etl.corpus import table_path
+    from etl.analysis.corpus import table_path
 
     settings = load_settings({"site": args.site, "data_dir": args.data_dir})
     table_path("posts", settings.data_dir)  # no corpus yet: say what to run, fetch nothing
@@ -177,7 +177,7 @@ def _finish(args: argparse.Namespace, report: object) -> int:
 
 
 def run_crawl_only(args: argparse.Namespace) -> int:
-    from etl.crawl import run_crawl
+    from etl.crawl.session import run_crawl
     from etl.lock import run_lock
 
     _logging(args)
@@ -200,7 +200,7 @@ def _data_dir(args: argparse.Namespace) -> Path:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from etl.report import write_report
+    from etl.analysis.report import write_report
 
     path = write_report(_data_dir(args), args.output)
     print(f"report written to {path}")
@@ -208,8 +208,8 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from etl import corpus
-    from etl.summary import format_glance, glance
+    from etl.analysis import corpus
+    from etl.analysis.summary import format_glance, glance
 
     data_dir = _data_dir(args)
     # Only the columns the figures need: the text and html columns stay on disk.

@@ -30,10 +30,10 @@ from etl.settings import Settings
 from etl.urls import canonical_url
 
 if TYPE_CHECKING:
-    from etl.audit import Audit, HealResult
-    from etl.crawl import CrawlContext, CrawlResult
-    from etl.load import Collected, MergeResult, Observation
-    from etl.store import Corpus
+    from etl.crawl.audit import Audit, HealResult
+    from etl.crawl.session import CrawlContext, CrawlResult
+    from etl.load.merge import Collected, MergeResult, Observation
+    from etl.load.store import Corpus
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,8 @@ def _unparsed(fetch: Fetch, problem: Problem | None = None) -> Page:
 
 class _Run:
     def __init__(self, settings: Settings, *, offline: bool = False) -> None:
-        from etl.raw import new_run_id
-        from etl.store import SOURCE_TABLES, read_corpus
+        from etl.crawl.raw import new_run_id
+        from etl.load.store import SOURCE_TABLES, read_corpus
 
         self.settings = settings
         self.run_id = new_run_id()
@@ -149,8 +149,8 @@ class _Run:
         return self._finish(collected)
 
     def _crawl(self, box: dict[str, Any]) -> None:
-        from etl.crawl import run_crawl
-        from etl.raw import RawArchive
+        from etl.crawl.raw import RawArchive
+        from etl.crawl.session import run_crawl
 
         started = time.monotonic()
         try:
@@ -172,8 +172,8 @@ class _Run:
 
     def _follow(self, fetch: Fetch) -> str | None:
         """Parse an archive page, queue it for the loader, and say where to go next."""
-        from etl.load import Observation
-        from etl.parse import parse_fetch
+        from etl.load.merge import Observation
+        from etl.parse.page import parse_fetch
 
         if fetch.status == 304:  # unchanged since the last run: costs no parsing
             self.pages.put(Observation(_unparsed(fetch), fetch.fetched_at, self.run_id, 304))
@@ -187,7 +187,7 @@ class _Run:
         return page.next_url
 
     def _unchanged(self, post: Post) -> bool:
-        from etl.load import content_hash
+        from etl.load.merge import content_hash
 
         known = self.known.get(canonical_url(post.url))
         if known is None:
@@ -198,7 +198,7 @@ class _Run:
 
     async def _audit(self, ctx: CrawlContext) -> None:
         """After the archives: compare with the sitemaps, fetch the posts the crawl missed."""
-        from etl.audit import audit, heal, observations, to_heal
+        from etl.crawl.audit import audit, heal, observations, to_heal
 
         def requests() -> int:
             return sum(ctx.client.stats.requests.values())
@@ -218,7 +218,7 @@ class _Run:
         self.pages.put(obs)
 
     def _collect(self) -> Collected:
-        from etl.load import collect
+        from etl.load.merge import collect
 
         def stream() -> Iterator[Observation]:
             while (obs := self.pages.get()) is not None:
@@ -227,7 +227,7 @@ class _Run:
         return collect(stream())
 
     def _log_failed_pages(self, result: CrawlResult) -> None:
-        from etl.load import Observation
+        from etl.load.merge import Observation
 
         now = dt.datetime.now(dt.UTC)
         for f in result.failures:  # failed pages belong in the crawl log too
@@ -238,9 +238,9 @@ class _Run:
     # -- offline: the same loader over the raw archive --------------------------------------
 
     def offline(self) -> RunReport:
-        from etl.load import Observation
-        from etl.parse import parse_fetch
-        from etl.raw import RawArchive
+        from etl.crawl.raw import RawArchive
+        from etl.load.merge import Observation
+        from etl.parse.page import parse_fetch
 
         archive = RawArchive(self.settings.raw_dir)
         count = 0
@@ -258,9 +258,9 @@ class _Run:
     # -- both: merge, write, report ----------------------------------------------------------
 
     def _finish(self, collected: Collected) -> RunReport:
-        from etl.audit import write_audit
-        from etl.load import merge_collected
-        from etl.store import write_corpus
+        from etl.crawl.audit import write_audit
+        from etl.load.merge import merge_collected
+        from etl.load.store import write_corpus
 
         r = self.report
         if self.drift:

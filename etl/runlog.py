@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from etl.audit import Audit, HealResult
-    from etl.crawl import CrawlResult
-    from etl.load import MergeResult
+    from etl.crawl.audit import Audit, HealResult
+    from etl.crawl.session import CrawlResult
+    from etl.load.merge import MergeResult
     from etl.records import Problem
 
 EXIT_OK = 0
@@ -94,7 +94,7 @@ class RunReport:
 
 
 def write_report(report: RunReport, data_dir: Path) -> Path:
-    from etl.store import write_json
+    from etl.load.store import write_json
 
     folder = data_dir / "runs"
     folder.mkdir(parents=True, exist_ok=True)

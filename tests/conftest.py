@@ -21,7 +21,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The corpus `make demo` builds: `etl corpus` over the replay server on snapshot-2."""
     from etl.pipeline import run_corpus
-    from etl.replay import serve
+    from etl.replay.server import serve
     from etl.settings import Settings
 
     data_dir = tmp_path_factory.mktemp("demo")

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from etl.load import Observation
+from etl.load.merge import Observation
 from etl.records import Page, Post, Teaser
 
 EXPECTED = Path(__file__).parent / "fixtures" / "site" / "expected"

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from etl.pipeline import run_corpus
-from etl.replay import ReplayServer
+from etl.replay.server import ReplayServer
 from etl.runlog import RunReport
 from etl.settings import Settings
 from tests.replay_settings import fast_settings

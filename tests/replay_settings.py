@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from etl.replay import ReplayServer
+from etl.replay.server import ReplayServer
 from etl.settings import Settings
 
 

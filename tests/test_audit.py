@@ -16,16 +16,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl import audit as aud
-from etl import tables
-from etl.crawl import CrawlContext, CrawlResult, connect, crawl
-from etl.load import Observation, merge
-from etl.parse import parse_fetch
-from etl.raw import RawArchive
+from etl.crawl import audit as aud
+from etl.crawl.raw import RawArchive
+from etl.crawl.session import CrawlContext, CrawlResult, connect, crawl
+from etl.crawl.sitemaps import Entry, compare, parse_lastmod, parse_sitemap
+from etl.load import tables
+from etl.load.merge import Observation, merge
+from etl.parse.page import parse_fetch
 from etl.records import Fetch, to_json
-from etl.replay import ReplayServer, serve
+from etl.replay.server import ReplayServer, serve
 from etl.settings import Settings
-from etl.sitemap import Entry, compare, parse_lastmod, parse_sitemap
 from tests.replay_settings import fast_settings
 
 SITE = Path(__file__).parent / "fixtures" / "site"
@@ -306,7 +306,7 @@ def test_etl_audit_command_writes_the_table_and_fails_below_min_recall(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from etl.cli import main
-    from etl.store import file_metadata, write_corpus
+    from etl.load.store import file_metadata, write_corpus
 
     folder, removed = gapped_snapshot(tmp_path, count=2)
     with serve(folder) as srv:

@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from etl.replay import ReplayServer, serve
+from etl.replay.server import ReplayServer, serve
 from tests.reliability import SNAP2, content, rejects, run
 
 PAGE = "/tag/resolve/"

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl import corpus
+from etl.analysis import corpus
 from tests.corpus_fixture import expected_posts, write_corpus
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from etl.crawl import CrawlResult, default_follow, run_crawl
-from etl.raw import RawArchive
+from etl.crawl.raw import RawArchive
+from etl.crawl.session import CrawlResult, default_follow, run_crawl
 from etl.records import Fetch
-from etl.replay import BIG_PATH, FAULT_KINDS, OFFSITE_PATH, FaultPlan, ReplayServer, serve
+from etl.replay.server import BIG_PATH, FAULT_KINDS, OFFSITE_PATH, FaultPlan, ReplayServer, serve
 from etl.settings import Settings
 from tests.replay_settings import fast_settings
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.dates import _parse_written, post_date, published_at, split_heading
+from etl.parse.dates import _parse_written, post_date, published_at, split_heading
 
 D = dt.date
 # (heading as shown, title, date): real shapes from the seeds and the snapshots, then odd ones.

@@ -1,4 +1,4 @@
-from etl.decode import decode_html
+from etl.parse.decode import decode_html
 
 QUOTED = "“Thank you” – it’s"
 

@@ -8,9 +8,9 @@ import logging
 
 import pytest
 
-from etl import discover
-from etl.client import retry_after
-from etl.progress import Progress
+from etl.crawl import discover
+from etl.crawl.client import retry_after
+from etl.crawl.progress import Progress
 
 SITE = "http://127.0.0.1:8000"
 
@@ -93,6 +93,6 @@ def test_progress_is_a_live_line_on_a_tty_and_log_lines_otherwise(
     live.close()
     assert tty.getvalue().startswith("\rpages 3 done, 1 failed, 2 archives queued")
     monkeypatch.setattr("sys.stderr", io.StringIO())
-    with caplog.at_level(logging.INFO, logger="etl.crawl"):
+    with caplog.at_level(logging.INFO, logger="etl.crawl.session"):
         Progress(every=0).show(5, 0, 1, 7)
     assert "pages 5 done, 0 failed, 1 archives queued" in caplog.text

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from etl.replay import serve
+from etl.replay.server import serve
 from tests.reliability import PUBLISHED, SNAP2, cli, content, published_urls, run
 
 Edit = Callable[[str, str], str]  # (URL path of the file, its html) -> new html

@@ -6,11 +6,11 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from etl import tables
-from etl.load import MergeResult, Observation, content_hash, load_run, merge
+from etl.load import tables
+from etl.load.merge import MergeResult, Observation, content_hash, load_run, merge
+from etl.load.store import Corpus, read_corpus, write_corpus
 from etl.records import Page, Post, Problem, Teaser, to_json
 from etl.settings import Settings
-from etl.store import Corpus, read_corpus, write_corpus
 from tests.expected_records import RUN_AT, load_json, snapshot_observations
 
 T0 = dt.datetime(2025, 1, 7, 6, 0, tzinfo=dt.UTC)
@@ -415,7 +415,7 @@ def test_boilerplate_removal_touches_only_the_texts_that_hold_it() -> None:
 def test_word_count(text: str, words: int) -> None:
     import pyarrow as pa
 
-    from etl.derive import word_counts
+    from etl.load.derive import word_counts
 
     assert word_counts(pa.array([text])).to_pylist() == [words]
 

@@ -12,10 +12,10 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.load import CONTENT_FIELDS, Observation, content_hash, merge
+from etl.load.merge import CONTENT_FIELDS, Observation, content_hash, merge
+from etl.load.store import Corpus
 from etl.records import Page, Post, Teaser, to_json
 from etl.settings import Settings
-from etl.store import Corpus
 
 T0 = dt.datetime(2025, 1, 7, tzinfo=dt.UTC)
 PARAGRAPHS = ("Be kind.", "Listen first.", "Call back.", "Share this tip!", "")
@@ -127,7 +127,7 @@ _url = st.builds(
 
 @given(_url)
 def test_key_fast_path_agrees_with_canonical_url(url: str) -> None:
-    from etl.collect import key as _key
+    from etl.load.collect import key as _key
     from etl.urls import canonical_url
 
     assert _key(url) == canonical_url(url)
@@ -143,7 +143,7 @@ def test_union_keeps_stored_rows_and_puts_run_rows_in_url_order(
 ) -> None:
     import pyarrow as pa
 
-    from etl.derive import _union
+    from etl.load.derive import _union
 
     order = sorted(stored, reverse=shuffled)  # a stored table not sorted is sorted first
     existing = pa.table({"url": order, "v": ["old"] * len(order)})

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parse_fixtures import EXPECTED, GOLDEN, ORIGIN, load_json, pages, snapshot_file
 
-from etl.parse import parse_fetch, parse_page
+from etl.parse.page import parse_fetch, parse_page
 from etl.records import Fetch, Page, Post, to_json
 
 GOLDEN_PAGES = sorted((EXPECTED / "pages").glob("*.json"))

@@ -17,9 +17,9 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from etl import tables
+from etl.load import tables
 from etl.pipeline import rebuild, run_corpus
-from etl.replay import ReplayServer, serve
+from etl.replay.server import ReplayServer, serve
 from etl.runlog import EXIT_LOCKED
 from etl.settings import Settings
 
@@ -235,11 +235,12 @@ def test_a_corpus_of_another_site_is_refused(tmp_path: Path) -> None:
 
 
 def test_demo_runs_the_same_corpus_command(tmp_path: Path) -> None:
-    from etl import demo
+    from etl.replay import demo
 
     with serve(SNAP2) as probe:  # a port that is free right now
         port = int(probe.url.rsplit(":", 1)[1])
-    assert demo.main(["--data-dir", str(tmp_path), "--port", str(port), "-q"]) == 0
+    args = ["--snapshot", str(SNAP2), "--data-dir", str(tmp_path), "--port", str(port), "-q"]
+    assert demo.main(args) == 0
     assert len(table(tmp_path, "posts")) == 65
 
 

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parse_fixtures import pages
 
-from etl.load import Observation, merge
-from etl.parse import parse_fetch
+from etl.load.merge import Observation, merge
+from etl.load.store import Corpus
+from etl.parse.page import parse_fetch
 from etl.records import Fetch, Page
 from etl.settings import Settings
-from etl.store import Corpus
 from etl.urls import canonical_url
 
 PAGES = pages("snapshot-2", "tag/", "category/service-advice", "category/carolinas")

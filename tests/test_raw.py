@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from etl.raw import RawArchive, RawWriter, new_run_id
+from etl.crawl.raw import RawArchive, RawWriter, new_run_id
 from etl.records import Fetch
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)

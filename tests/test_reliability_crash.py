@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from etl.raw import RawArchive
-from etl.replay import ReplayServer, serve
+from etl.crawl.raw import RawArchive
+from etl.replay.server import ReplayServer, serve
 from etl.testpoint import ENV
 from tests.reliability import SNAP1, SNAP2, cli, cli_env, command, content, run
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from etl.replay import FAULT_KINDS, FaultPlan, serve
+from etl.replay.server import FAULT_KINDS, FaultPlan, serve
 from tests.reliability import SNAP2, cli, content, reports, run
 
 FRACTION = 0.3

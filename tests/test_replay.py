@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from etl.replay import BIG_PATH, FAULT_KINDS, OFFSITE_PATH, FaultPlan, serve
+from etl.replay.server import BIG_PATH, FAULT_KINDS, OFFSITE_PATH, FaultPlan, serve
 
 SITE = Path(__file__).parent / "fixtures" / "site"
 SNAP1, SNAP2 = SITE / "snapshot-1", SITE / "snapshot-2"
@@ -136,7 +136,7 @@ def test_test_hooks_offsite_redirect_oversized_answer_and_overrides() -> None:
 
 
 def test_command_line_serves_in_the_foreground_and_prints_its_url() -> None:
-    command = [sys.executable, "-m", "etl.replay", str(SNAP2)]
+    command = [sys.executable, "-m", "etl.replay.server", str(SNAP2)]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
         try:
             assert proc.stdout is not None

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from etl import corpus
+from etl.analysis import corpus
+from etl.analysis.report import render, write_report
+from etl.analysis.summary import format_glance, summarize
 from etl.cli import main
-from etl.report import render, write_report
-from etl.summary import format_glance, summarize
 from tests.corpus_fixture import expected_posts, expected_teasers, write_corpus
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)

@@ -10,8 +10,8 @@ import re
 import ssl
 from pathlib import Path
 
-from etl.client import Client, Stats
-from etl.replay import ReplayServer, serve
+from etl.crawl.client import Client, Stats
+from etl.replay.server import ReplayServer, serve
 from etl.settings import Settings
 from tests.reliability import SNAP2, cli, reports, run
 

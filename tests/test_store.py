@@ -12,10 +12,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from etl import tables
-from etl.load import merge
+from etl.load import tables
+from etl.load.merge import merge
+from etl.load.store import Corpus, is_consistent, read_corpus, write_corpus
 from etl.settings import Settings
-from etl.store import Corpus, is_consistent, read_corpus, write_corpus
 from tests.expected_records import RUN_AT, snapshot_observations
 
 
@@ -36,7 +36,7 @@ def test_failed_write_leaves_previous_corpus_untouched(
     def fail(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("etl.store._write_parquet", _fail_on_third(fail))
+    monkeypatch.setattr("etl.load.store._write_parquet", _fail_on_third(fail))
     with pytest.raises(OSError, match="disk full"):
         write_corpus(_corpus(), tmp_path, run_id="new", site="s", generated_at=RUN_AT)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temp files left
@@ -44,7 +44,7 @@ def test_failed_write_leaves_previous_corpus_untouched(
 
 
 def _fail_on_third(fail: object) -> object:
-    from etl import store
+    from etl.load import store
 
     real, calls = store._write_parquet, []
 
@@ -69,7 +69,7 @@ def test_crash_between_renames_leaves_valid_tables_and_says_so(
             raise OSError("power cut")
         real(src, dst)
 
-    monkeypatch.setattr("etl.store.os.replace", replace)
+    monkeypatch.setattr("etl.load.store.os.replace", replace)
     with pytest.raises(OSError, match="power cut"):
         write_corpus(_corpus(), tmp_path, run_id="new", site="s", generated_at=RUN_AT)
     monkeypatch.undo()
@@ -87,9 +87,9 @@ _WRITER = textwrap.dedent(
     """
     import datetime as dt, sys
     from pathlib import Path
-    from etl.load import merge
+    from etl.load.merge import merge
     from etl.settings import Settings
-    from etl.store import write_corpus
+    from etl.load.store import write_corpus
     from tests.expected_records import snapshot_observations
     corpus = merge(None, snapshot_observations(), full=True, settings=Settings()).corpus
     at = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)

@@ -5,10 +5,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl import tables
-from etl.load import merge
+from etl.load import tables
+from etl.load.merge import merge
+from etl.load.store import file_metadata, write_corpus
 from etl.settings import Settings
-from etl.store import file_metadata, write_corpus
 from tests.expected_records import snapshot_observations
 
 DICTIONARY = Path(__file__).parent.parent / "docs" / "data-dictionary.md"

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.text import body_text, fold, is_boilerplate
+from etl.parse.text import body_text, fold, is_boilerplate
 
 
 def test_fold() -> None:

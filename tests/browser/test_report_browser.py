@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.report import write_report
+from etl.analysis.report import write_report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [

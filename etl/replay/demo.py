@@ -1,7 +1,8 @@
 """`make demo`: the very same `etl corpus`, run against the replay server on a snapshot.
 
-No network needed: the snapshot of the site in tests/fixtures is served on 127.0.0.1 and
-crawled like the live site (robots.txt, sitemaps, archives), into DATA_DIR (data/demo).
+No network needed: a snapshot folder of the site (the Makefile passes the one the tests use,
+tests/fixtures/site/snapshot-2) is served on 127.0.0.1 and crawled like the live site
+(robots.txt, sitemaps, archives), into DATA_DIR (data/demo).
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from etl import cli
-from etl.replay import serve
+from etl.replay.server import serve
 
 PORT = 8765
-SNAPSHOT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "site" / "snapshot-2"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m etl.replay.demo", description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=Path("data/demo"))
-    parser.add_argument("--snapshot", type=Path, default=SNAPSHOT, help="snapshot folder")
+    parser.add_argument("--snapshot", type=Path, required=True, help="snapshot folder to serve")
     parser.add_argument("--full", action="store_true", help="force a full crawl")
     # A fixed port: post URLs carry the origin, so the next demo run must see the same one
     # to refresh the corpus incrementally instead of adding every post again.

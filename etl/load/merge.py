@@ -1,17 +1,17 @@
 """Load: merge a run's parsed pages into the corpus on the canonical post URL.
 
 Each merge rule lives in one function here:
-- the key is `canonical_url` (`etl.collect.key`);
+- the key is `canonical_url` (`etl.load.collect.key`);
 - within a run, the later fetch (by `fetched_at`, then input order) wins for a record's
   fields, and a second *different* full version of a URL is a counted conflict
-  (`etl.collect.Collected.see_post`); categories and tags are unioned over every page
+  (`etl.load.collect.Collected.see_post`); categories and tags are unioned over every page
   showing the post;
 - `content_hash` fingerprints a post's content as parsed (before learned boilerplate);
 - across runs (`derive.combine_posts`): new rows added, changed ones updated, nothing deleted;
   `first_seen_at` is the earliest sighting, `last_seen_at` the latest; a FULL run marks posts it
   did not see at all with `gone_at` (cleared whenever the URL is seen again);
 - learned boilerplate (`derive.learn_boilerplate`).
-Whole-table work is vectorised in pyarrow (`etl.derive`); Python only loops over this run's
+Whole-table work is vectorised in pyarrow (`etl.load.derive`); Python only loops over this run's
 records. Identical inputs give identical tables: every table is sorted (see the dictionary).
 """
 
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl import derive, tables
-from etl.collect import (
+from etl.load import derive, tables
+from etl.load.collect import (
     CONTENT_FIELDS,
     Collected,
     collect_pages,
@@ -34,9 +34,9 @@ from etl.collect import (
     post_table,
     teaser_columns,
 )
+from etl.load.store import SOURCE_TABLES, Corpus, read_corpus, write_corpus
 from etl.records import Page, Post
 from etl.settings import Settings
-from etl.store import SOURCE_TABLES, Corpus, read_corpus, write_corpus
 
 __all__ = [
     "CONTENT_FIELDS",
@@ -116,7 +116,7 @@ def merge(
 
 def collect(observations: Iterable[Observation]) -> Collected:
     """Consume a run's observations as they come, keeping one winner per URL (compactly:
-    see `etl.collect`).
+    see `etl.load.collect`).
 
     Split from `merge_collected` so a pipeline can stream pages in while the crawl runs and
     decide only at the end whether the run counts as full (a run with failures does not).

@@ -3,7 +3,7 @@ against the corpus, and the heal that fetches the page of each missing or stale 
 
 Every request goes through a `CrawlContext` (the crawl's `after` hook, or `crawl.connect()`
 for `etl audit`), so the audit shares the crawl's politeness, robots.txt, retries, counts and
-raw archive. The comparison itself is pure (`etl.sitemap.compare`).
+raw archive. The comparison itself is pure (`etl.crawl.sitemaps.compare`).
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from etl.crawl import CrawlContext, connect
-from etl.parse import parse_fetch
+from etl.crawl.session import CrawlContext, connect
+from etl.crawl.sitemaps import AuditResult, Sitemap, compare, is_posts_sitemap, parse_sitemap
+from etl.parse.page import parse_fetch
 from etl.records import Page
 from etl.settings import Settings
-from etl.sitemap import AuditResult, Sitemap, compare, is_posts_sitemap, parse_sitemap
 from etl.urls import canonical_url, same_origin
 
 if TYPE_CHECKING:
-    from etl.load import Observation
+    from etl.load.merge import Observation
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +248,7 @@ async def _heal_one(ctx: CrawlContext, url: str) -> Healed | tuple[str, str]:
 
 def observations(heal: HealResult, run_id: str) -> list[Observation]:
     """The healed posts as the loader's input (it marks post pages `source='post_page'`)."""
-    from etl.load import Observation
+    from etl.load.merge import Observation
 
     return [Observation(h.page, h.fetched_at, run_id, h.status) for h in heal.healed]
 
@@ -292,8 +292,8 @@ def write_audit(
     """`processed/audit.parquet`, written atomically by the store's writer."""
     import pyarrow as pa
 
-    from etl import tables
-    from etl.store import write_table
+    from etl.load import tables
+    from etl.load.store import write_table
 
     schema = tables.arrow_schema(tables.AUDIT)
     table = pa.Table.from_pylist(audit_rows(audit, heal), schema=schema)

@@ -1,6 +1,6 @@
 """Whole-table steps of the load, vectorised in pyarrow (no Python loop over stored rows).
 
-Every function takes and returns `pyarrow.Table`s of the schemas in `etl.tables`, sorted as
+Every function takes and returns `pyarrow.Table`s of the schemas in `etl.load.tables`, sorted as
 the data dictionary says, so identical inputs give identical tables.
 """
 
@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from etl import tables
+from etl.load import tables
 
 _PARAGRAPH = "\n\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from etl import selectors as sel
+from etl.parse import selectors as sel
 
 # Paragraphs that close many posts and are not the post's text (matched on folded text).
 BOILERPLATE: tuple[str, ...] = (

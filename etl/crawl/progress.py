@@ -6,7 +6,7 @@ import logging
 import sys
 import time
 
-log = logging.getLogger("etl.crawl")
+log = logging.getLogger("etl.crawl.session")
 
 
 class Progress:

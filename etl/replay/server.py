@@ -279,7 +279,7 @@ def serve(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl.replay", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m etl.replay.server", description=__doc__)
     parser.add_argument("folder", type=Path, help="snapshot folder, e.g. a site snapshot")
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     args = parser.parse_args(argv)

@@ -7,7 +7,7 @@ output embeds cleanly in HTML with text left as text. We draw on `matplotlib.fig
 directly, never through pyplot, so there is no global backend or figure state; matplotlib is
 imported lazily because `etl --help` must stay fast.
 
-Every number comes from `etl.summary.summarize`; every string from the corpus is escaped.
+Every number comes from `etl.analysis.summary.summarize`; every string from the corpus is escaped.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from etl.summary import Item, Summary, summarize
+from etl.analysis.summary import Item, Summary, summarize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -264,7 +264,7 @@ def render(summary: Summary, *, generated_at: dt.datetime) -> str:
 
 def load_summary(data_dir: str | Path | None = None) -> Summary:
     """Read the tables the report needs and summarize them."""
-    from etl import corpus
+    from etl.analysis import corpus
 
     def optional(name: str) -> pd.DataFrame | None:
         try:
@@ -288,7 +288,7 @@ def write_report(
     now: dt.datetime | None = None,
 ) -> Path:
     """Write the report (default `DATA_DIR/processed/report.html`) atomically; return its path."""
-    from etl import corpus
+    from etl.analysis import corpus
 
     summary = load_summary(data_dir)
     path = output or corpus.resolve_data_dir(data_dir) / "processed" / REPORT_NAME

@@ -15,11 +15,11 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from etl import selectors as sel
-from etl.dates import HeadingParts, parse_timestamp, post_date, split_heading
-from etl.decode import decode_html
+from etl.parse import selectors as sel
+from etl.parse.dates import HeadingParts, parse_timestamp, post_date, split_heading
+from etl.parse.decode import decode_html
+from etl.parse.text import body_text, fold
 from etl.records import Fetch, Page, PageKind, Post, Problem, Teaser, TermKind
-from etl.text import body_text, fold
 from etl.urls import canonical_url
 
 _ARCHIVE_PATH = re.compile(r"/(?P<kind>category|tag)/(?P<slug>[^/]+)(?:/page/(?P<n>\d+))?/?$")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from etl import tables
+from etl.load import tables
 from etl.testpoint import pause
 
 MANIFEST = "manifest.json"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _quote  # C: ensure_ascii=False
 from typing import Any
 
-from etl import tables
+from etl.load import tables
 from etl.records import Page, Post, Teaser, to_json
 from etl.urls import canonical_url
 

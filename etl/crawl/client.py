@@ -17,7 +17,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from etl.raw import clean_headers
+from etl.crawl.raw import clean_headers
 from etl.records import Fetch
 from etl.settings import Settings
 from etl.urls import origin

@@ -222,7 +222,7 @@ BOILERPLATE = Table(
 
 TABLES: tuple[Table, ...] = (POSTS, TEASERS, DOCUMENTS, POST_TERMS, PAGES, REJECTS, BOILERPLATE)
 
-# Written by the completeness audit on its own (`etl.audit.write_audit`), not by the merge.
+# Written by the completeness audit on its own (`etl.crawl.audit.write_audit`), not by the merge.
 AUDIT = Table(
     "audit",
     "The last audit: every post URL the sitemaps list or the corpus holds, and how the two "
@@ -282,7 +282,7 @@ def render_data_dictionary() -> str:
     out = [
         "# Data dictionary",
         "",
-        "Generated from `etl/tables.py` by `etl.tables.render_data_dictionary()`; do not edit.",
+        "Generated from `etl/load/tables.py` by `render_data_dictionary()`; do not edit.",
         f"Schema version {SCHEMA_VERSION}. Files live in `DATA_DIR/processed/` as zstd Parquet; "
         "each file's schema metadata holds `schema_version`, `site`, `run_id` and `generated_at`, "
         "and `manifest.json` names the run that wrote the set.",

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
-from etl import discover
-from etl.client import Client, Stats
-from etl.progress import Progress
-from etl.raw import RawWriter
+from etl.crawl import discover
+from etl.crawl.client import Client, Stats
+from etl.crawl.progress import Progress
+from etl.crawl.raw import RawWriter
 from etl.records import Fetch
 from etl.settings import Settings
 from etl.urls import same_origin

@@ -1,0 +1,1 @@
+"""Analysis: the written tables for people: the corpus API, the figures, the HTML report."""
