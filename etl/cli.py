@@ -94,14 +94,14 @@ def run_audit(args: argparse.Namespace) -> int:
     import asyncio
 
     from etl.analysis.corpus import table_path
-    from etl.crawl.audit import audit_site
+    from etl.crawl.audit import audit
     from etl.crawl.session import open_session
-    from etl.load.audit_table import write_audit
+    from etl.load.audit_table import corpus_times, write_audit
     from etl.lock import run_lock
 
     async def check() -> tuple[Audit, str]:
         async with open_session(settings) as session:
-            return await audit_site(session, settings.processed_dir), session.run_id
+            return await audit(session, corpus_times(settings.processed_dir)), session.run_id
 
     _logging(args)
     settings = settings_from(args)

@@ -11,6 +11,7 @@ import pytest
 from etl.crawl import discover
 from etl.crawl.client import retry_after
 from etl.crawl.progress import Progress
+from etl.crawl.session import robots_rules
 from etl.parse.page import parse_page
 from etl.urls import archive_url
 
@@ -19,12 +20,12 @@ SITE = "http://127.0.0.1:8000"
 
 def test_robots_rules_follow_rfc_9309_on_errors() -> None:
     robots = b"User-agent: *\nDisallow: /wp-admin/\nSitemap: http://127.0.0.1:8000/s.xml\n"
-    allowed, sitemaps = discover.robots_rules(200, robots, "etl")
+    allowed, sitemaps = robots_rules(200, robots, "etl")
     assert allowed(f"{SITE}/tag/x/") and not allowed(f"{SITE}/wp-admin/x")
     assert sitemaps == [f"{SITE}/s.xml"]
-    assert discover.robots_rules(404, b"", "etl")[0](f"{SITE}/wp-admin/")
+    assert robots_rules(404, b"", "etl")[0](f"{SITE}/wp-admin/")
     for status in (500, 503, None):
-        assert not discover.robots_rules(status, b"", "etl")[0](f"{SITE}/")
+        assert not robots_rules(status, b"", "etl")[0](f"{SITE}/")
 
 
 def test_only_taxonomy_sitemaps_lead_to_archives() -> None:

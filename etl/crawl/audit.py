@@ -14,7 +14,6 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urljoin
 
 from etl.crawl.session import Session
@@ -244,10 +243,3 @@ async def _heal_one(session: Session, url: str) -> Healed | tuple[str, str]:
     if page.posts[0].url != canonical_url(url):
         return url, f"the page is the post {page.posts[0].url}"
     return Healed(url, fetch, page)
-
-
-async def audit_site(session: Session, processed_dir: Path) -> Audit:
-    """`etl audit`: the corpus in `processed_dir` against the live sitemaps (no heal)."""
-    from etl.load.audit_table import corpus_times
-
-    return await audit(session, corpus_times(processed_dir))

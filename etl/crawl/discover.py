@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from etl.crawl.session import Session
 
 log = logging.getLogger(__name__)
-
-Allowed = Callable[[str], bool]
 
 # Sitemaps that list archives (WordPress core names them so); posts sitemaps are the audit's.
 _TAXONOMY_SITEMAP = re.compile(r"wp-sitemap-taxonomies-(category|post_tag)-\d+\.xml$")
@@ -89,21 +87,6 @@ async def _sitemap(
     for child in sitemap.children:
         if top and wants_sitemap(child):
             await _sitemap(session, child, found, indexes, problems, top=False)
-
-
-def robots_rules(status: int | None, body: bytes, user_agent: str) -> tuple[Allowed, list[str]]:
-    """RFC 9309 2.3.1: a 4xx robots.txt allows everything; no answer or 5xx disallows all.
-
-    Returns the rule as a predicate on URLs, and the sitemaps robots.txt names.
-    """
-    if status is not None and 400 <= status < 500:
-        return (lambda url: True), []
-    if status != 200:
-        return (lambda url: False), []
-    from protego import Protego
-
-    parser = Protego.parse(body.decode("utf-8", "replace"))
-    return (lambda url: bool(parser.can_fetch(url, user_agent))), list(parser.sitemaps)
 
 
 def wants_sitemap(url: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from etl.crawl.client import Client, Stats
-from etl.crawl.discover import Allowed, robots_rules
 from etl.crawl.progress import Progress
 from etl.crawl.raw import RawWriter
 from etl.records import Fetch
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Validators = Mapping[str, tuple[str | None, str | None]]
+Allowed = Callable[[str], bool]
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -253,3 +253,18 @@ def check_reachable(site: str, timeout: float) -> None:
             f"cannot reach {site} ({exc.strerror or exc}); check the network, "
             "or run `make demo` for the same pipeline on a local snapshot"
         ) from None
+
+
+def robots_rules(status: int | None, body: bytes, user_agent: str) -> tuple[Allowed, list[str]]:
+    """RFC 9309 2.3.1: a 4xx robots.txt allows everything; no answer or 5xx disallows all.
+
+    Returns the rule as a predicate on URLs, and the sitemaps robots.txt names.
+    """
+    if status is not None and 400 <= status < 500:
+        return (lambda url: True), []
+    if status != 200:
+        return (lambda url: False), []
+    from protego import Protego
+
+    parser = Protego.parse(body.decode("utf-8", "replace"))
+    return (lambda url: bool(parser.can_fetch(url, user_agent))), list(parser.sitemaps)
