@@ -75,6 +75,8 @@ class Page:
     teasers: tuple[Teaser, ...]
     posts: tuple[Post, ...]
     problems: tuple[Problem, ...] = ()
+    # The archive's last page number where the page says it (numbered pagination), else None.
+    last_page: int | None = None
 
     @property
     def drift(self) -> tuple[Problem, ...]:
@@ -95,7 +97,7 @@ class Fetch:
 
 
 # Fields that exist for the pipeline but not in the contract's expected JSON.
-_NOT_IN_JSON = {"html", "kind", "problems"}
+_NOT_IN_JSON = {"html", "kind", "problems", "last_page"}
 
 
 def to_json(value: Any) -> Any:

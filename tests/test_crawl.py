@@ -76,19 +76,40 @@ def bodies(data_dir: Path, srv: ReplayServer) -> dict[str, bytes]:
     return {f.url.removeprefix(srv.url): f.body for f in RawArchive(data_dir / "raw").latest()}
 
 
+def past_the_end(requested: list[str], pages: set[str]) -> set[str]:
+    """Requests for archive pages the snapshot does not have: look-ahead past the last page."""
+    return {p for p in requested if p not in pages and p not in DISCOVERY}
+
+
 def test_full_crawl_fetches_every_archive_page_once_and_nothing_else(tmp_path: Path) -> None:
     with serve(SNAP2) as srv:
         result = run_crawl(settings(srv, tmp_path))
     requested = [e.path for e in srv.log]
     pages = archive_pages(SNAP2)
     assert result.ok, result.summary()
-    assert sorted(requested) == sorted(pages | DISCOVERY)  # each exactly once
+    assert len(requested) == len(set(requested))  # each exactly once
+    wasted = past_the_end(requested, pages)
+    assert set(requested) == pages | DISCOVERY | wasted
+    # Look-ahead: only on the `page/N/` pattern, right past an archive's last page, answered
+    # 404, counted; at most concurrency - 1 past any archive's end.
+    assert result.lookahead_wasted == len(wasted)
+    assert all(e.status == 404 for e in srv.log if e.path in wasted)
+    for path in wasted:
+        archive, number = path.split("page/")
+        numbers = [
+            int(p.split("page/")[1].strip("/")) for p in pages if p.startswith(f"{archive}page/")
+        ]
+        last = max([1, *numbers])
+        assert last < int(number.strip("/")) <= last + 3, path
     assert all(e.headers["user-agent"] == Settings().user_agent for e in srv.log)
     assert {a.removeprefix(srv.url) for a in result.archives} == {
         p for p in pages if "/page/" not in p
     }
     assert result.pages_fetched == len(pages) and result.pages_failed == 0
-    assert result.requests == {"200": len(pages) + len(DISCOVERY)}
+    assert result.requests == {
+        "200": len(pages) + len(DISCOVERY),
+        **({"404": len(wasted)} if wasted else {}),
+    }
     archived = bodies(tmp_path, srv)
     assert set(archived) == pages | DISCOVERY
     assert archived[TIP] == srv.answer(TIP).body  # decoded, as served

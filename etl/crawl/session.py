@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 from etl.crawl.client import Client, Stats
 from etl.crawl.progress import Progress
 from etl.crawl.raw import RawWriter
+from etl.crawl.worker import Parsing
 from etl.records import Fetch
 from etl.settings import Settings
 from etl.urls import same_origin
@@ -65,7 +66,9 @@ class CrawlResult:
     disallowed: int
     failures: tuple[Failure, ...]
     duration: float
-    parse_s: float = 0.0  # of `duration`: parsing archive pages (it decides where to go next)
+    parse_s: float = 0.0  # of `duration`: parsing pages in this process
+    parsed_in_workers: int = 0  # pages parsed in worker processes (Settings.parse_workers)
+    lookahead_wasted: int = 0  # look-ahead requests past an archive's last page (404)
 
     @property
     def ok(self) -> bool:
@@ -98,6 +101,7 @@ class Session:
     writer: RawWriter
     validators: Validators
     progress: Progress
+    parsing: Parsing
     allowed: Allowed = lambda url: False  # until robots.txt has been read
     sitemaps: tuple[str, ...] = ()  # the ones robots.txt names
     archives: tuple[str, ...] = ()  # what discovery found, for the result
@@ -108,7 +112,7 @@ class Session:
     off_origin: int = 0
     disallowed: int = 0
     queued: int = 0
-    parse_s: float = 0.0  # time spent parsing archive pages inside the crawl
+    lookahead_wasted: int = 0
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -210,7 +214,9 @@ class Session:
             disallowed=self.disallowed,
             failures=tuple(self.failures),
             duration=time.monotonic() - self.started,
-            parse_s=self.parse_s,
+            parse_s=self.parsing.seconds,
+            parsed_in_workers=self.parsing.in_workers,
+            lookahead_wasted=self.lookahead_wasted,
         )
 
 
@@ -230,12 +236,14 @@ async def open_session(
     progress = Progress(enabled=settings.progress)
     with RawWriter(settings.raw_dir, run_id) as writer:
         async with Client(settings, Stats(), transport=transport) as client:
-            session = Session(settings, client, writer, validators or {}, progress)
-            await session.read_robots()
+            parsing = Parsing(settings)
+            session = Session(settings, client, writer, validators or {}, progress, parsing)
             try:
+                await session.read_robots()
                 yield session
             finally:
                 progress.close()
+                await parsing.aclose()
 
 
 class SiteUnreachable(RuntimeError):
