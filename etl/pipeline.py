@@ -1,12 +1,14 @@
-"""One run, top to bottom: discover -> fetch -> parse -> collect -> audit/heal -> merge ->
-write -> report, under the data folder's lock.
+"""One run, top to bottom: discover -> plan -> fetch -> parse -> collect -> audit/heal -> merge
+-> write -> report, under the data folder's lock.
 
-The crawl is one asyncio session (etl.crawl.session); its archives run concurrently inside
-`crawl_archives`, an async iterator of parsed pages, and each page goes straight into the
-loader's collector (etl.load.collect), which keeps one winner per URL compactly, so no raw
-HTML is held for the whole run. Incremental by default once a corpus exists: archives are
-asked conditionally (ETag / Last-Modified from the raw archive) and followed only until a
-page whose posts the corpus holds unchanged. `Settings.full` forces a complete crawl.
+The crawl is one asyncio session (etl.crawl.session). Discovery reads robots.txt and the
+sitemaps, and the plan decides from them what to ask (etl.crawl.plan). Archives run
+concurrently inside `crawl_archives`, an async iterator of parsed pages, and each page goes
+straight into the loader's collector (etl.load.collect), which keeps one winner per URL
+compactly, so no raw HTML is held for the whole run. Incremental by default once a corpus
+exists: new and edited posts from the sitemaps, archives asked conditionally (ETag /
+Last-Modified from the raw archive) and followed only until a page whose posts the corpus
+holds unchanged. `Settings.full` forces a complete crawl.
 """
 
 from __future__ import annotations
@@ -20,12 +22,20 @@ from typing import TYPE_CHECKING
 from etl.crawl.archives import crawl_archives
 from etl.crawl.audit import Audit, HealResult, audit, heal, to_heal
 from etl.crawl.discover import discover
+from etl.crawl.plan import Plan, plan_crawl
 from etl.crawl.raw import RawArchive, new_run_id
 from etl.crawl.session import CrawlResult, Validators, check_reachable, open_session
 from etl.load.audit_table import write_audit
 from etl.load.collect import Collected
 from etl.load.merge import KnownPosts, last_seen, merge_collected
-from etl.load.store import SOURCE_TABLES, Corpus, check_site, read_corpus, write_corpus
+from etl.load.store import (
+    SOURCE_TABLES,
+    Corpus,
+    check_site,
+    is_consistent,
+    read_corpus,
+    write_corpus,
+)
 from etl.lock import run_lock
 from etl.parse.page import parse_fetch
 from etl.records import Problem
@@ -46,6 +56,8 @@ class Start:
     known: KnownPosts | None  # incremental runs: the posts the stop rule compares with
     seen_at: dict[str, dt.datetime | None]  # stored post URL -> last_seen_at, for the audit
     validators: Validators  # URL -> (ETag, Last-Modified) for conditional requests
+    asked: frozenset[str]  # every URL earlier runs logged: an archive not in it is new
+    whole: bool  # the stored tables were all written by one run (none by a killed one)
 
     @property
     def full(self) -> bool:
@@ -75,22 +87,28 @@ def run_corpus(
         if transport is None:
             check_reachable(settings.site, settings.connect_timeout)
         began = time.monotonic()
-        collected, crawl, checked = asyncio.run(_crawl(settings, start, transport))
+        collected, crawl, checked, plan = asyncio.run(_crawl(settings, start, transport))
         report.timings["crawl_s"] = round(time.monotonic() - began, 3)
         add_crawl(report, crawl)
+        report.plan = plan.summary()
         return _publish(settings, start, report, collected, checked)
 
 
 async def _crawl(
     settings: Settings, start: Start, transport: httpx.AsyncBaseTransport | None
-) -> tuple[Collected, CrawlResult, Checked | None]:
+) -> tuple[Collected, CrawlResult, Checked | None, Plan]:
     collected = Collected()
     checked = None
     async with open_session(
         settings, run_id=start.run_id, validators=start.validators, transport=transport
     ) as session:
-        discovery = await discover(session)
-        pages = crawl_archives(session, discovery.archives, start.known)
+        # The sitemaps are read once, for the plan and the audit; the home page on full runs.
+        discovery = await discover(session, posts=True, home=start.full)
+        plan = await plan_crawl(session, discovery, start.seen_at, start.asked,
+                                full=start.full, whole=start.whole)  # fmt: skip
+        for h in plan.posts.healed:  # new and edited posts, read from their own page
+            collected.add(h.page, h.fetch.fetched_at, start.run_id, h.fetch.status)
+        pages = crawl_archives(session, plan.archives, start.known)
         async for got in pages:  # fetched and parsed, as they arrive
             fetch = got.fetch
             if got.page is None:  # 304: unchanged since the last run
@@ -100,8 +118,8 @@ async def _crawl(
         if settings.audit and not settings.archives:  # a partial crawl has low recall by design
             before = session.requests
             seen = {**start.seen_at, **collected.last_seen()}
-            found = await audit(session, seen, indexes=discovery.indexes, wp_json=start.full)
-            healed = await heal(session, to_heal(found.result))
+            found = await audit(session, seen, read=discovery.posts, wp_json=start.full)
+            healed = await heal(session, to_heal(found.result, skip=plan.posts.tried))
             for h in healed.healed:
                 collected.add(h.page, h.fetch.fetched_at, start.run_id, h.fetch.status)
             checked = Checked(found, healed, session.requests - before)
@@ -109,7 +127,7 @@ async def _crawl(
     for f in crawl.failures:  # failed pages belong in the crawl log too
         problem = Problem(code=f"fetch.{f.reason}", url=f.url, detail=f.detail or f.reason)
         collected.add_unparsed(f.url, dt.datetime.now(dt.UTC), start.run_id, f.status, problem)
-    return collected.finish(), crawl, checked
+    return collected.finish(), crawl, checked, plan
 
 
 def rebuild(settings: Settings) -> RunReport:
@@ -148,13 +166,8 @@ def _publish(
     merged = merge_collected(start.existing, collected, full=clean_full, settings=settings)
     report.timings["merge_s"] = round(time.monotonic() - began, 3)
     began = time.monotonic()
-    write_corpus(
-        merged.corpus,
-        settings.processed_dir,
-        run_id=start.run_id,
-        site=settings.site,
-        generated_at=dt.datetime.now(dt.UTC),
-    )
+    write_corpus(merged.corpus, settings.processed_dir, run_id=start.run_id, site=settings.site,
+                 generated_at=dt.datetime.now(dt.UTC))  # fmt: skip
     report.timings["write_s"] = round(time.monotonic() - began, 3)
     add_merge(report, merged, drift, [p.code for p, _, _ in collected.problems])
     if checked is not None:
@@ -178,4 +191,7 @@ def _start(settings: Settings, *, from_raw: bool) -> Start:
     runs = set(existing.pages.column("run_id").to_pylist()) if existing else set()
     validators = {} if full else RawArchive(settings.raw_dir).validators(runs)
     known = None if full else KnownPosts(existing)
-    return Start(new_run_id(), mode, existing, known, last_seen(existing), validators)
+    asked = frozenset(existing.pages.column("url").to_pylist()) if existing else frozenset()
+    whole = existing is None or is_consistent(settings.processed_dir)
+    return Start(new_run_id(), mode, existing, known, last_seen(existing), validators, asked,
+                 whole)  # fmt: skip

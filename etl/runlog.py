@@ -49,6 +49,7 @@ class RunReport:
     rejects: int = 0
     boilerplate_learned: int = 0
     audit: dict[str, Any] | None = None
+    plan: dict[str, Any] = field(default_factory=dict)  # what the sitemaps said to ask
     timings: dict[str, float] = field(default_factory=dict)
 
     def fail(self, reason: str) -> None:
@@ -112,6 +113,8 @@ def add_crawl(r: RunReport, result: CrawlResult) -> None:
         "fetched": result.pages_fetched,
         "not_modified": result.pages_not_modified,
         "failed": result.pages_failed,
+        "lookahead_wasted": result.lookahead_wasted,  # look-ahead requests past the last page
+        "parsed_in_workers": result.parsed_in_workers,
     }
     r.timings["parse_s"] = round(result.parse_s, 3)
     r.failures = [
