@@ -19,7 +19,15 @@ from etl.crawl.archives import Known, crawl_archives
 from etl.crawl.discover import discover
 from etl.crawl.raw import RawArchive
 from etl.crawl.session import CrawlResult, Validators, open_session
-from etl.replay.server import BIG_PATH, FAULT_KINDS, OFFSITE_PATH, FaultPlan, ReplayServer, serve
+from etl.replay.server import (
+    BIG_PATH,
+    FAULT_KINDS,
+    OFFSITE_PATH,
+    FaultPlan,
+    LogEntry,
+    ReplayServer,
+    serve,
+)
 from etl.settings import Settings
 from tests.replay_settings import fast_settings
 
@@ -365,3 +373,39 @@ def test_a_run_killed_mid_way_leaves_a_readable_archive(tmp_path: Path) -> None:
     assert len(urls) >= 10
     latest = {f.url for f in RawArchive(tmp_path / "raw").latest()}
     assert set(urls) | {f"{srv.url}/tag/resolve/"} <= latest
+
+
+def in_flight(entries: list[LogEntry]) -> int:
+    """The most of these requests the server was answering at once."""
+    events = sorted([(e.started, 1) for e in entries] + [(e.finished, -1) for e in entries])
+    most = now = 0
+    for _, step in events:
+        now += step
+        most = max(most, now)
+    return most
+
+
+def test_a_deep_archive_s_pages_are_asked_concurrently_on_a_full_crawl(tmp_path: Path) -> None:
+    with serve(SNAP2, latency=0.02) as srv:
+        result = run_crawl(settings(srv, tmp_path, concurrency=4))
+    assert result.ok and result.pages_fetched == len(archive_pages(SNAP2))
+    tip = [e for e in srv.log if e.path.startswith(f"{TIP}page/")]
+    assert in_flight(tip) >= 2  # not one page after the other
+    assert max(e.active for e in srv.log) <= 4
+
+
+class KnowsNothing:
+    """An incremental run whose corpus holds none of the posts: every page is followed."""
+
+    def all_unchanged(self, posts: object) -> bool:
+        return False
+
+
+def test_an_incremental_crawl_follows_next_links_one_page_at_a_time(tmp_path: Path) -> None:
+    with serve(SNAP2, latency=0.01) as srv:
+        result = run_crawl(settings(srv, tmp_path, concurrency=4), known=KnowsNothing())
+    pages = archive_pages(SNAP2)
+    assert result.ok and result.lookahead_wasted == 0
+    assert sorted(e.path for e in srv.log) == sorted(pages | DISCOVERY)  # nothing past the end
+    tip = [e for e in srv.log if e.path.startswith(TIP)]
+    assert in_flight(tip) == 1

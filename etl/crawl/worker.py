@@ -60,6 +60,11 @@ class Parsing:
     _workers: list[_Worker] = field(default_factory=list)
     _next: int = 0
 
+    @property
+    def pids(self) -> tuple[int, ...]:
+        """The live workers' process ids."""
+        return tuple(w.proc.pid for w in self._workers if w.alive)
+
     async def parse(self, fetch: Fetch) -> Page:
         self.asked += 1
         s = self.settings

@@ -1,0 +1,58 @@
+"""Parsing in a worker process: the same pages as parsing in process, and a worker that dies
+mid-crawl costs nothing but its speed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+from etl.crawl.archives import crawl_archives
+from etl.crawl.discover import discover
+from etl.crawl.session import CrawlResult, open_session
+from etl.records import Page
+from etl.replay.server import serve
+from etl.settings import Settings
+from tests.replay_settings import fast_settings
+
+SNAP2 = Path(__file__).parent / "fixtures" / "site" / "snapshot-2"
+
+
+def crawl(s: Settings, kill_after: int | None = None) -> tuple[CrawlResult, dict[str, Page]]:
+    """Every archive page, parsed; `kill_after`: SIGKILL the workers after that many pages."""
+
+    async def go() -> tuple[CrawlResult, dict[str, Page]]:
+        pages: dict[str, Page] = {}
+        async with open_session(s) as session:
+            found = await discover(session)
+            async for got in crawl_archives(session, found.archives):
+                assert got.page is not None
+                pages[got.fetch.url] = got.page
+                if kill_after is not None and len(pages) == kill_after:
+                    assert session.parsing.pids, "no worker started"
+                    for pid in session.parsing.pids:
+                        os.kill(pid, signal.SIGKILL)
+        return session.result(), pages
+
+    return asyncio.run(go())
+
+
+def test_pages_parsed_in_a_worker_equal_pages_parsed_in_process(tmp_path: Path) -> None:
+    with serve(SNAP2, latency=0.03) as srv:  # slow enough for the worker to start in time
+        here, local = crawl(fast_settings(srv, tmp_path / "a", parse_workers=0))
+        there, remote = crawl(
+            fast_settings(srv, tmp_path / "b", concurrency=1, parse_worker_min_pages=0)
+        )
+    assert here.parsed_in_workers == 0 and there.parsed_in_workers > 0
+    assert remote.keys() == local.keys() and len(remote) == 31
+    assert remote == local
+
+
+def test_a_worker_that_dies_leaves_its_pages_to_the_crawl_s_process(tmp_path: Path) -> None:
+    with serve(SNAP2, latency=0.03) as srv:
+        _, local = crawl(fast_settings(srv, tmp_path / "a", parse_workers=0))
+        s = fast_settings(srv, tmp_path / "b", concurrency=1, parse_worker_min_pages=0)
+        killed, remote = crawl(s, kill_after=12)
+    assert killed.ok and remote == local
+    assert 0 < killed.parsed_in_workers < len(remote)
