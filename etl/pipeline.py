@@ -27,7 +27,7 @@ from etl.crawl.raw import RawArchive, new_run_id
 from etl.crawl.session import CrawlResult, Validators, check_reachable, open_session
 from etl.load.audit_table import write_audit
 from etl.load.collect import Collected
-from etl.load.merge import KnownPosts, last_seen, merge_collected
+from etl.load.merge import KnownPosts, last_seen, merge_collected, stored_hashes
 from etl.load.store import (
     SOURCE_TABLES,
     Corpus,
@@ -97,7 +97,7 @@ def run_corpus(
 async def _crawl(
     settings: Settings, start: Start, transport: httpx.AsyncBaseTransport | None
 ) -> tuple[Collected, CrawlResult, Checked | None, Plan]:
-    collected = Collected()
+    collected = Collected(stored=stored_hashes(start.existing))  # the unchanged keep their rows
     checked = None
     async with open_session(
         settings, run_id=start.run_id, validators=start.validators, transport=transport
@@ -136,7 +136,7 @@ def rebuild(settings: Settings) -> RunReport:
     with run_lock(settings.data_dir):
         start = _start(settings, from_raw=True)
         report = RunReport(start.run_id, start.mode, settings.site, dt.datetime.now(dt.UTC))
-        collected = Collected()
+        collected = Collected(stored=stored_hashes(start.existing))
         for fetch in RawArchive(settings.raw_dir).latest():
             page = parse_fetch(fetch)
             if page.kind in ("archive", "post"):  # robots.txt, sitemaps, home: not records

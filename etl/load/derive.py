@@ -120,6 +120,32 @@ def _union(existing: Any, run: Any) -> Any:
     return pa.concat_tables(pieces).combine_chunks()
 
 
+def restamp(existing: Any, lite: dict[str, list[Any]]) -> tuple[Any, dict[str, int]]:
+    """Stored posts whose winner this run was the stored copy as is (`collect.lite_columns`):
+    sighting times moved, terms and hash as the run has them; counts of them unchanged,
+    updated (more terms) and returned (had been marked gone: `combine_posts`, told that the
+    run saw them, clears `gone_at`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    counts = {"posts_unchanged": 0, "posts_updated": 0, "posts_returned": 0}
+    if not lite["url"]:
+        return existing, counts
+    schema = tables.arrow_schema(tables.POSTS)
+    grown = sum(lite["grown"])
+    counts |= {"posts_unchanged": len(lite["url"]) - grown, "posts_updated": grown}
+    run = {n: pa.array(lite[n], schema.field(n).type) for n in lite if n != "grown"}
+    at = pc.index_in(existing["url"], value_set=run["url"])  # each stored row's run row
+    first = _extreme("min_element_wise", existing["first_seen_at"], run["first_seen_at"].take(at))
+    last = _extreme("max_element_wise", existing["last_seen_at"], run["last_seen_at"].take(at))
+    back = pc.and_(pc.is_valid(at), pc.is_valid(existing["gone_at"]))
+    counts["posts_returned"] = int(pc.sum(back).as_py() or 0)
+    out = _set(_set(existing, "first_seen_at", first), "last_seen_at", last)
+    for name in ("categories", "tags", "content_hash"):
+        out = _set(out, name, pc.coalesce(run[name].take(at), existing[name]))
+    return out, counts
+
+
 def combine_posts(
     existing: Any, run: Any, *, seen_any: list[str], gone_at: dt.datetime | None
 ) -> tuple[Any, dict[str, int], Any]:

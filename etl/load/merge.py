@@ -27,14 +27,14 @@ from typing import Any
 
 from etl.load import derive, tables
 from etl.load.collect import (
-    CONTENT_FIELDS,
     Collected,
     collect_pages,
     key,
-    post_hash,
+    lite_columns,
     post_table,
     teaser_columns,
 )
+from etl.load.hashing import CONTENT_FIELDS, post_hash, same_content
 from etl.load.store import SOURCE_TABLES, Corpus, read_corpus, write_corpus
 from etl.records import Page, Post
 from etl.settings import Settings
@@ -96,13 +96,21 @@ class MergeResult:
 def content_hash(
     post: Post, categories: Iterable[str] | None = None, tags: Iterable[str] | None = None
 ) -> str:
-    """sha256 hex of the canonical JSON of the post's content fields.
+    """The fingerprint of the post's content fields (`etl.load.hashing`, version 2).
 
     `categories` and `tags` default to the post's own; the stored hash uses the union over
     every archive that showed the post (pass it to compare a new sighting with the corpus).
     """
     cats = post.categories if categories is None else categories
     return post_hash(post, cats, post.tags if tags is None else tags)
+
+
+def stored_hashes(existing: Corpus | None) -> dict[str, str]:
+    """Stored post URL -> content_hash: a post seen with the same content keeps its row."""
+    if existing is None or existing.posts.num_rows == 0:
+        return {}
+    cols = existing.posts.select(["url", "content_hash"]).to_pydict()
+    return dict(zip(cols["url"], cols["content_hash"], strict=True))
 
 
 def last_seen(existing: Corpus | None) -> dict[str, dt.datetime | None]:
@@ -134,7 +142,7 @@ class KnownPosts:
             return False
         stored, categories, tags = known
         union = sorted({*categories, *post.categories}), sorted({*tags, *post.tags})
-        return content_hash(post, *union) == stored
+        return same_content(stored, post, *union)
 
     def all_unchanged(self, posts: Sequence[Post]) -> bool:
         return all(map(self.unchanged, posts))
@@ -148,17 +156,19 @@ def merge(
     settings: Settings,
 ) -> MergeResult:
     """Merge one run's observations into `existing` (None: no corpus yet)."""
-    return merge_collected(existing, collect(observations), full=full, settings=settings)
+    run = collect(observations, stored_hashes(existing))
+    return merge_collected(existing, run, full=full, settings=settings)
 
 
-def collect(observations: Iterable[Observation]) -> Collected:
+def collect(observations: Iterable[Observation], stored: dict[str, str] | None = None) -> Collected:
     """Consume a run's observations as they come, keeping one winner per URL (compactly:
-    see `etl.load.collect`).
+    see `etl.load.collect`); `stored`: URL -> the corpus's content_hash (`stored_hashes`).
 
     Split from `merge_collected` so a pipeline can stream pages in while the crawl runs and
     decide only at the end whether the run counts as full (a run with failures does not).
     """
-    return collect_pages((o.page, o.fetched_at, o.run_id, o.status) for o in observations)
+    pages = ((o.page, o.fetched_at, o.run_id, o.status) for o in observations)
+    return collect_pages(pages, stored)
 
 
 def merge_collected(
@@ -195,11 +205,16 @@ def _combine_posts(
 ) -> tuple[Any, dict[str, int], Any]:
     # A function of its own so that no reference to the run's rows outlives the union, which
     # copies them: they would double the posts' share of the peak memory (~10 KB a post).
-    run_posts = post_table(run)
+    run_posts, lite = post_table(run), lite_columns(run)
     run.posts.clear()
     _release()
-    gone_at = run.run_at if full and run_posts.num_rows else None
-    return derive.combine_posts(stored, run_posts, seen_any=seen_any, gone_at=gone_at)
+    # Posts seen unchanged keep their stored row; only their sighting times move.
+    stored, lite_counts = derive.restamp(stored, lite)
+    gone_at = run.run_at if full and (run_posts.num_rows or lite["url"]) else None
+    posts, counts, fresh = derive.combine_posts(
+        stored, run_posts, seen_any=seen_any, gone_at=gone_at
+    )
+    return posts, {k: v + lite_counts.get(k, 0) for k, v in counts.items()}, fresh
 
 
 def _merge_collected(
