@@ -190,8 +190,9 @@ def test_content_hash_is_of_the_canonical_json_then_the_text(
     )
     content = {name: to_json(getattr(post, name)) for name in CONTENT_FIELDS}
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    stamp = post.published_at.isoformat() if post.published_at else None
     head = json.dumps(
-        {k: v for k, v in content.items() if k != "text"},
+        {k: v for k, v in content.items() if k != "text"} | {"published_at": stamp},
         sort_keys=True, ensure_ascii=False, separators=(",", ":"),
     )  # fmt: skip
     digest = hashlib.blake2b(text.encode(), digest_size=16).digest()

@@ -326,19 +326,24 @@ def lite_columns(run: Collected) -> dict[str, list[Any]]:
     post `grown`, i.e. updated; a version 1 hash is replaced by version 2)."""
     keys = sorted(k for k, s in run.posts.items() if s.row < 0)
     seen = [run.posts[k] for k in keys]
-    out: dict[str, list[Any]] = {name: [] for name in _LITE}
-    for url, s in zip(keys, seen, strict=True):
-        assert s.head is not None
-        terms = sorted(s.categories), sorted(s.tags)
-        grown = terms != s.own
-        title, heading, date, published_at, digest = s.head
-        h = hash_head(title, heading, date, published_at, digest, *terms) if grown else s.hash
-        for name, value in zip(_LITE, (url, s.first, s.last, *terms, h, grown), strict=True):
-            out[name].append(value)
-    return out
-
-
-_LITE = ("url", "first_seen_at", "last_seen_at", "categories", "tags", "content_hash", "grown")
+    categories = [sorted(s.categories) for s in seen]
+    tags = [sorted(s.tags) for s in seen]
+    terms = zip(seen, categories, tags, strict=True)
+    grown = [c != s.own[0] or t != s.own[1] for s, c, t in terms]
+    hashes = [s.hash for s in seen]
+    for i in (i for i, g in enumerate(grown) if g):
+        head = seen[i].head
+        assert head is not None
+        hashes[i] = hash_head(*head, categories[i], tags[i])
+    return {
+        "url": keys,
+        "first_seen_at": [s.first for s in seen],
+        "last_seen_at": [s.last for s in seen],
+        "categories": categories,
+        "tags": tags,
+        "content_hash": hashes,
+        "grown": grown,
+    }
 
 
 def teaser_columns(run: dict[str, _Seen]) -> dict[str, list[Any]]:

@@ -91,12 +91,12 @@ def _prior(existing: Any, run: Any, columns: list[str]) -> Any:
     return _take(existing.select(columns), pc.index_in(run["url"], value_set=urls))
 
 
-def _union(existing: Any, run: Any) -> Any:
+def _union(existing: Any, run: Any, *, combine: bool = True) -> Any:
     """Stored rows the run did not replace, plus the run's rows, sorted by url.
 
     Both inputs are sorted by url, so the result is slices of the two, interleaved (found by
     binary search per run row): the big columns (text, html) are copied once, when the
-    slices are joined into one contiguous table.
+    slices are joined into one contiguous table (or never, `combine=False`: a few chunks).
     """
     import bisect
 
@@ -117,7 +117,8 @@ def _union(existing: Any, run: Any) -> Any:
     pieces = [p for p in pieces if p.num_rows]
     if not pieces:
         return existing.schema.empty_table()
-    return pa.concat_tables(pieces).combine_chunks()
+    joined = pa.concat_tables(pieces)
+    return joined.combine_chunks() if combine else joined
 
 
 def restamp(existing: Any, lite: dict[str, list[Any]]) -> tuple[Any, dict[str, int]]:
@@ -317,47 +318,48 @@ def _strip(posts: Any, flat: Any, rows: Any, drop: Any) -> tuple[Any, int]:
 
 
 def documents(posts: Any, teasers: Any) -> Any:
-    """One row per URL across posts and teasers; the post's fields win where there is one."""
+    """One row per URL across posts and teasers; the post's fields win where there is one.
+
+    The posts' rows are the posts table's own columns (no copy of the texts); the rows of URLs
+    known only as teasers are slotted in between (both are sorted by url).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    urls = pc.unique(pa.chunked_array(posts["url"].chunks + teasers["url"].chunks, pa.string()))
-    urls = urls.take(pc.sort_indices(urls))
-    p = _take(
-        posts.drop_columns(["html"]), pc.index_in(urls, value_set=posts["url"].combine_chunks())
-    )
-    t = _take(teasers, pc.index_in(urls, value_set=teasers["url"].combine_chunks()))
-    full = pc.is_valid(pc.index_in(urls, value_set=posts["url"].combine_chunks()))
-    empty = pa.scalar([], pa.list_(pa.string()))
-
-    def pick(name: str, fallback: Any) -> Any:
-        return pc.if_else(full, p[name], fallback)
-
-    date = pick("date", t["date"])
-    text = pick("text", t["excerpt"])
-    words = pc.if_else(full, p["word_count"], word_counts(t["excerpt"]))
-    heading_source = pc.if_else(pc.is_valid(t["date"]), "heading", pa.scalar(None, pa.string()))
-    cols = {
-        "url": urls,
-        "wp_id": p["wp_id"],
-        "title": pick("title", t["title"]),
-        "heading": pick("heading", t["heading"]),
-        "date": date,
-        "year": pc.year(date),
-        "date_raw": pick("date_raw", t["date_raw"]),
-        "date_source": pick("date_source", heading_source),
-        "published_at": p["published_at"],
-        "categories": pc.fill_null(p["categories"], empty),
-        "tags": pc.fill_null(p["tags"], empty),
-        "has_full_text": full,
-        "text": text,
-        "word_count": words,
-        "first_seen_at": _extreme("min_element_wise", p["first_seen_at"], t["first_seen_at"]),
-        "last_seen_at": _extreme("max_element_wise", p["last_seen_at"], t["last_seen_at"]),
-        "gone_at": p["gone_at"],
-    }
     schema = tables.arrow_schema(tables.DOCUMENTS)
-    return pa.table({f.name: pc.cast(cols[f.name], f.type) for f in schema}, schema=schema)
+    both = pc.index_in(posts["url"], value_set=teasers["url"].combine_chunks())
+    seen = teasers.select(["first_seen_at", "last_seen_at"]).combine_chunks().take(both)
+    full = {name: posts[name] for name in schema.names if name in posts.column_names}
+    full |= {
+        "year": pc.year(posts["date"]),
+        "has_full_text": pa.array([True] * posts.num_rows, pa.bool_()),
+        "first_seen_at": _extreme("min_element_wise", full["first_seen_at"], seen[0]),
+        "last_seen_at": _extreme("max_element_wise", full["last_seen_at"], seen[1]),
+    }
+    post_urls = posts["url"].combine_chunks()
+    only = teasers.filter(pc.invert(pc.is_in(teasers["url"], value_set=post_urls)))
+    n, dated = only.num_rows, pc.is_valid(only["date"])
+    empty = pa.array([[]] * n, pa.list_(pa.string()))
+    teaser = {name: only[name] for name in ("url", "title", "heading", "date", "date_raw")}
+    teaser |= {
+        "wp_id": pa.nulls(n, pa.int64()),
+        "year": pc.year(only["date"]),
+        "date_source": pc.if_else(dated, "heading", pa.scalar(None, pa.string())),
+        "published_at": pa.nulls(n, schema.field("published_at").type),
+        "categories": empty,
+        "tags": empty,
+        "has_full_text": pa.array([False] * n, pa.bool_()),
+        "text": only["excerpt"],
+        "word_count": word_counts(only["excerpt"].combine_chunks()),
+        "first_seen_at": only["first_seen_at"],
+        "last_seen_at": only["last_seen_at"],
+        "gone_at": pa.nulls(n, schema.field("gone_at").type),
+    }
+
+    def typed(cols: dict[str, Any]) -> Any:
+        return pa.table({f.name: pc.cast(cols[f.name], f.type) for f in schema}, schema=schema)
+
+    return _union(typed(full), typed(teaser), combine=False)
 
 
 def post_terms(posts: Any) -> Any:
