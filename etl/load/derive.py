@@ -13,8 +13,6 @@ from typing import Any
 
 from etl.load import tables
 
-_PARAGRAPH = "\n\n"
-
 
 def from_rows(spec: tables.Table, rows: list[dict[str, Any]]) -> Any:
     """A table of `spec`'s schema from row dicts (this run's records only)."""
@@ -217,104 +215,6 @@ def combine_teasers(existing: Any, run: Any) -> tuple[Any, int]:
     prior = _prior(existing, run, ["first_seen_at", "last_seen_at"])
     new = prior["first_seen_at"].null_count
     return _union(existing, _stamp(run, prior)), new
-
-
-def _paragraphs(texts: Any) -> tuple[Any, Any]:
-    """Every paragraph of every text, and the row it came from."""
-    import pyarrow.compute as pc
-
-    lists = pc.split_pattern(texts.combine_chunks(), _PARAGRAPH)
-    return pc.list_flatten(lists), pc.list_parent_indices(lists)
-
-
-def _counted(flat: Any, rows: Any, candidates: Any, min_posts: int) -> dict[str, int]:
-    """Candidates (None: all) found in at least `min_posts` distinct posts, with that number."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if candidates is not None:
-        mask = pc.is_in(flat, value_set=candidates)
-        flat, rows = flat.filter(mask), rows.filter(mask)
-    # Cheap pre-filter on raw occurrences; distinct posts are counted for the few left.
-    totals = pc.value_counts(flat)
-    common = totals.field("values").filter(pc.greater_equal(totals.field("counts"), min_posts))
-    mask = pc.is_in(flat, value_set=common)
-    pairs = pa.table({"p": flat.filter(mask), "r": rows.filter(mask)})
-    counted = pairs.group_by(["p", "r"]).aggregate([]).group_by("p").aggregate([("r", "count")])
-    hits = counted.filter(
-        pc.and_(pc.greater_equal(counted["r_count"], min_posts), pc.not_equal(counted["p"], ""))
-    )
-    return dict(zip(hits["p"].to_pylist(), hits["r_count"].to_pylist(), strict=True))
-
-
-def learn_boilerplate(
-    posts: Any, known: Any, min_posts: int, run_at: dt.datetime | None, fresh: Any
-) -> tuple[Any, Any, int, int]:
-    """(posts without boilerplate paragraphs, boilerplate table, learned now, removed).
-
-    A paragraph found verbatim in at least `min_posts` distinct posts is boilerplate. Once
-    learned it stays learned (stored texts no longer hold it, so it could not be recounted).
-    Only paragraphs of this run's new or changed posts (URLs in `fresh`) are candidates: any
-    other paragraph was counted by an earlier run (an unchanged post's content_hash covers its
-    text as parsed) and fell short then, and its count cannot have grown since (lowering
-    `boilerplate_min_posts` therefore takes effect on a rebuild from data/raw).
-    """
-    import pyarrow.compute as pc
-
-    if len(fresh) == 0:  # no candidates, and every stored text is stripped already
-        return posts, known, 0, 0
-    flat, rows = _paragraphs(posts["text"])
-    candidates = None  # a run holding most posts: count every paragraph
-    if 2 * len(fresh) < posts.num_rows:
-        run_rows = pc.indices_nonzero(pc.is_in(posts["url"], value_set=fresh))
-        candidates = pc.unique(flat.filter(pc.is_in(rows, value_set=run_rows)))
-    found = _counted(flat, rows, candidates, min_posts)
-    out: dict[str, tuple[int, Any]] = {}
-    columns = (known[c].to_pylist() for c in ("paragraph", "posts", "learned_at"))
-    for p, n, at in zip(*columns, strict=True):
-        out[p] = (max(n, found.pop(p, 0)), at)
-    learned = len(found) if run_at is not None else 0
-    if run_at is not None:  # a run with no fetch learns nothing (it has no time to stamp)
-        out |= {p: (n, run_at) for p, n in found.items()}
-    rows_out = [
-        {"paragraph": p, "posts": n, "learned_at": at} for p, (n, at) in sorted(out.items())
-    ]
-    boilerplate = from_rows(tables.BOILERPLATE, rows_out)
-    posts, removed = _strip(posts, flat, rows, boilerplate["paragraph"])
-    return posts, boilerplate, learned, removed
-
-
-def _strip(posts: Any, flat: Any, rows: Any, drop: Any) -> tuple[Any, int]:
-    """Posts without the paragraphs in `drop` (word counts redone where text changed)."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    keep = pc.invert(pc.is_in(flat, value_set=drop.combine_chunks()))
-    removed = len(flat) - int(pc.sum(keep).as_py() or 0)
-    if removed == 0:
-        return posts, 0
-    # Rebuild only the texts that lost a paragraph; the rest stay as they are.
-    changed = pc.unique(rows.filter(pc.invert(keep)))
-    mask = pc.is_in(rows, value_set=changed)
-    sub_rows, sub_flat, sub_keep = rows.filter(mask), flat.filter(mask), keep.filter(mask)
-    local = pc.index_in(sub_rows.filter(sub_keep), value_set=changed).to_numpy()
-    per_row = np.bincount(local, minlength=len(changed))
-    offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)
-    lists = pa.ListArray.from_arrays(pa.array(offsets), sub_flat.filter(sub_keep))
-    new_text = pc.binary_join(lists, _PARAGRAPH)
-    hit = pc.is_in(pa.array(np.arange(posts.num_rows)), value_set=changed)
-    text = pc.replace_with_mask(posts["text"], hit, new_text)
-    # Paragraphs are joined by white space, so no word spans two: a text's count drops by the
-    # words of the paragraphs it lost (counted once per distinct paragraph, not per text).
-    lost = sub_flat.filter(pc.invert(sub_keep))
-    distinct = pc.unique(lost)
-    words = word_counts(distinct).to_numpy()[pc.index_in(lost, value_set=distinct).to_numpy()]
-    lost_rows = pc.index_in(sub_rows.filter(pc.invert(sub_keep)), value_set=changed).to_numpy()
-    minus = np.bincount(lost_rows, weights=words, minlength=len(changed)).astype(np.int64)
-    old_counts = posts["word_count"].combine_chunks().filter(hit).to_numpy()
-    counts = pc.replace_with_mask(posts["word_count"], hit, pa.array(old_counts - minus))
-    return _set(_set(posts, "text", text), "word_count", counts), removed
 
 
 def documents(posts: Any, teasers: Any) -> Any:

@@ -10,7 +10,7 @@ Each merge rule lives in one function here:
 - across runs (`derive.combine_posts`): new rows added, changed ones updated, nothing deleted;
   `first_seen_at` is the earliest sighting, `last_seen_at` the latest; a FULL run marks posts it
   did not see at all with `gone_at` (cleared whenever the URL is seen again);
-- learned boilerplate (`derive.learn_boilerplate`).
+- learned boilerplate (`etl.load.boilerplate`).
 Whole-table work is vectorised in pyarrow (`etl.load.derive`); Python only loops over this run's
 records. Identical inputs give identical tables: every table is sorted (see the dictionary).
 """
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.load import derive, tables
+from etl.load.boilerplate import learn as learn_boilerplate
 from etl.load.collect import (
     Collected,
     collect_pages,
@@ -229,7 +230,7 @@ def _merge_collected(
     run.teasers.clear()
     teasers, teasers_new = derive.combine_teasers(old.teasers, run_teasers)
     _release()
-    posts, boilerplate, learned, removed = derive.learn_boilerplate(
+    posts, boilerplate, learned, removed = learn_boilerplate(
         posts, old.boilerplate, settings.boilerplate_min_posts, run.run_at, fresh
     )
     _release()
