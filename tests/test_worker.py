@@ -56,3 +56,16 @@ def test_a_worker_that_dies_leaves_its_pages_to_the_crawl_s_process(tmp_path: Pa
         killed, remote = crawl(s, kill_after=12)
     assert killed.ok and remote == local
     assert 0 < killed.parsed_in_workers < len(remote)
+
+
+def test_one_worker_is_started_however_many_pages_arrive_at_once(tmp_path: Path) -> None:
+    async def go() -> int:
+        with serve(SNAP2) as srv:
+            s = fast_settings(srv, tmp_path, concurrency=8, parse_worker_min_pages=0)
+            async with open_session(s) as session:
+                found = await discover(session)
+                async for _ in crawl_archives(session, found.archives):
+                    pass
+                return len(session.parsing.pids)
+
+    assert asyncio.run(go()) == 1

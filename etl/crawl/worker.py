@@ -58,6 +58,7 @@ class Parsing:
     in_workers: int = 0  # pages parsed by a worker
     seconds: float = 0.0  # spent parsing in this process
     _workers: list[_Worker] = field(default_factory=list)
+    _started: bool = False
     _next: int = 0
 
     @property
@@ -68,7 +69,8 @@ class Parsing:
     async def parse(self, fetch: Fetch) -> Page:
         self.asked += 1
         s = self.settings
-        if self.asked > s.parse_worker_min_pages and not self._workers and s.parse_workers > 0:
+        if self.asked > s.parse_worker_min_pages and not self._started and s.parse_workers > 0:
+            self._started = True  # before the await: other pages arrive while it starts
             await self._start(s.parse_workers)
         worker = min(
             (w for w in self._workers if w.ready and w.alive),
