@@ -21,7 +21,7 @@ from etl.load import tables
 from etl.load.derive import from_rows, word_count
 
 _PARAGRAPH = "\n\n"
-_CHUNK = 2_000  # posts whose texts are Python strings at once
+_CHUNK = 500  # posts whose texts are Python strings at once (~2 MB)
 
 
 def _set(table: Any, name: str, values: Any) -> Any:

@@ -284,12 +284,16 @@ def post_table(run: Collected) -> Any:
     seen = [run.posts[k] for k in keys]
     stored, run.rows = run.rows.table(), _PostRows()
     # Column by column (`take` on one contiguous array is many times faster than on batches,
-    # and only one column is ever copied twice); the losing versions go with `stored`.
+    # and only one column is ever in memory three times over); the losing versions go with
+    # `stored`. A column's batches are freed once it is combined, before it is taken.
     winners = pa.array([s.row for s in seen], pa.int64())
     taken = {}
-    for name in stored.column_names:  # each column's batches are freed once taken
-        taken[name] = stored[name].combine_chunks().take(winners)
+    for name in stored.column_names:
+        combined = stored[name].combine_chunks()
         stored = stored.drop_columns([name])
+        taken[name] = combined.take(winners)
+        del combined
+        pa.default_memory_pool().release_unused()  # Arrow keeps freed blocks otherwise
     rows = pa.table(taken)
     categories = [sorted(s.categories) for s in seen]
     tags = [sorted(s.tags) for s in seen]
