@@ -118,8 +118,8 @@ def test_no_url_twice_and_every_url_canonical(pages: list) -> None:
 _url = st.builds(
     "{}://{}{}/{}{}{}".format,
     st.sampled_from(["https", "http", "HTTPS"]),
-    st.sampled_from(["cssamerica.com", "CSSAmerica.com", "www.cssamerica.com"]),
-    st.sampled_from(["", ":443", ":8080"]),
+    st.sampled_from(["cssamerica.com", "CSSAmerica.com", "www.cssamerica.com", "127.0.0.1"]),
+    st.sampled_from(["", ":443", ":80", ":8080", ":8443", ":0"]),
     st.text(alphabet="ab-/.é ", max_size=12),
     st.sampled_from(["", "/"]),
     st.sampled_from(["", "?utm_source=x", "?p=1", "#c"]),

@@ -35,9 +35,11 @@ _ROW_FIELDS = ("wp_id", "title", "heading", "date", "date_raw", "date_source", "
 _ROW_COLUMNS = (*_ROW_FIELDS, "text", "html", "content_hash")
 
 
-# A URL of this shape is already canonical (https, lower-case host, no port, query or
-# fragment, trailing slash): the common case, checked without parsing. Pinned by a test.
-_CANONICAL = re.compile(r"https://[a-z0-9.-]+/[^?#\s]*/")
+# A URL of this shape is already canonical (https, or http on a port other than 80 and 443 as
+# a local replay is; lower-case host, no default port, query or fragment, trailing slash): the
+# common case, checked without parsing. Pinned by a test.
+_PORT = r":(?!(?:80|443)/)[1-9]\d{0,4}"
+_CANONICAL = re.compile(rf"(?:https://[a-z0-9.-]+(?:{_PORT})?|http://[a-z0-9.-]+{_PORT})/[^?#\s]*/")
 
 
 def key(url: str) -> str:
