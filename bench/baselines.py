@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import statistics
 import sys
 from collections.abc import Callable
@@ -74,6 +75,7 @@ def bench_baselines(ctx: Context, shape: Shape | None = None) -> list[Result]:
     scratch = ctx.scratch("baselines")
     names = ["etl", "scrapy", "floor"] if has_scrapy() else ["etl", "floor"]
     runs: dict[str, list[TreeRun]] = {name: [] for name in names}
+    load = {"before": os.getloadavg()}  # the neighbours' share of the 2 cores, for the record
     with replay_process(site.root) as url:
         urls = [u.replace(_SITE, url, 1) for u, _ in site.archive_files()]
         (scratch / "urls.txt").write_text("\n".join(urls) + "\n", encoding="utf-8")
@@ -83,12 +85,13 @@ def bench_baselines(ctx: Context, shape: Shape | None = None) -> list[Result]:
             for name in names[i % len(names) :] + names[: i % len(names)]:
                 print(f"  baselines: {name} run {i + 1}", file=sys.stderr, flush=True)
                 runs[name].append(run_tree(commands[name](i), ROOT))
+    load["after"] = os.getloadavg()
     last = ctx.repeat - 1
     etl_data = scratch / f"etl-{last}"
     coverage = (
         _coverage(site, scratch / f"scrapy-{last}.jsonl", etl_data) if "scrapy" in runs else {}
     )
-    return _results(site, runs, scratch, coverage)
+    return _results(site, runs, scratch, coverage, load)
 
 
 def _seconds(runs: list[TreeRun]) -> list[float]:
@@ -104,7 +107,11 @@ def _ratios(top: list[TreeRun], bottom: list[TreeRun]) -> list[float]:
 
 
 def _results(
-    site: Site, runs: dict[str, list[TreeRun]], scratch: Path, coverage: dict[str, Any]
+    site: Site,
+    runs: dict[str, list[TreeRun]],
+    scratch: Path,
+    coverage: dict[str, Any],
+    load: dict[str, tuple[float, float, float]],
 ) -> list[Result]:
     pages = int(site.facts["archive_pages"])
     common = {"site": site.root.name, "archive_pages": pages, "concurrency": CONCURRENCY}
@@ -120,6 +127,7 @@ def _results(
             **common,
             pages_per_s=[round(pages / r.seconds, 1) for r in etl],
             runs=reports,
+            load_average=load,
         )
     ]
     if "scrapy" in runs:
