@@ -102,7 +102,10 @@ def _median(runs: list[TreeRun]) -> float:
     return statistics.median(_seconds(runs))
 
 
-def _ratios(top: list[TreeRun], bottom: list[TreeRun]) -> list[float]:
+def _ratios(top: list[TreeRun], bottom: list[TreeRun], cpu: bool = False) -> list[float]:
+    """The ratio within each repeat, of wall (or CPU) seconds."""
+    if cpu:
+        return [t.cpu_seconds / b.cpu_seconds for t, b in zip(top, bottom, strict=True)]
     return [t.seconds / b.seconds for t, b in zip(top, bottom, strict=True)]
 
 
@@ -116,58 +119,52 @@ def _results(
     pages = int(site.facts["archive_pages"])
     common = {"site": site.root.name, "archive_pages": pages, "concurrency": CONCURRENCY}
     etl = runs["etl"]
-    reports = [_report(scratch / f"etl-{i}") for i in range(len(etl))]
+    said: dict[str, list[Any]] = {  # etl's run reports, the others' one-line summaries
+        name: [json.loads(r.stdout) for r in rs] for name, rs in runs.items() if name != "etl"
+    }
+    said["etl"] = [_report(scratch / f"etl-{i}") for i in range(len(etl))]
     results = [
         measured(
-            "baselines.etl",
-            _seconds(etl),
+            f"baselines.{name}",
+            _seconds(rs),
             "s",
             "",
             None,
             **common,
-            pages_per_s=[round(pages / r.seconds, 1) for r in etl],
-            runs=reports,
+            pages_per_s=[round(pages / r.seconds, 1) for r in rs],
+            cpu_s=[round(r.cpu_seconds, 2) for r in rs],
+            runs=said[name],
             load_average=load,
         )
+        for name, rs in runs.items()
     ]
     if "scrapy" in runs:
-        summaries = [json.loads(r.stdout) for r in runs["scrapy"]]
-        results.append(
-            measured(
-                "baselines.scrapy",
-                _seconds(runs["scrapy"]),
-                "s",
-                "",
-                None,
-                **common,
-                runs=summaries,
-            )
-        )
-    floor = [json.loads(r.stdout) for r in runs["floor"]]
-    results.append(
-        measured("baselines.floor", _seconds(runs["floor"]), "s", "", None, **common, runs=floor)
-    )
-    if "scrapy" in runs:
-        ratios = _ratios(runs["scrapy"], etl)
-        results.append(
+        scrapy = runs["scrapy"]
+        results += [
             measured(
                 "baselines.scrapy_over_etl",
-                ratios,
+                _ratios(scrapy, etl),
                 "x",
                 TARGET,
                 lambda v: v >= 3.0,
-                ratio_of_medians=_median(runs["scrapy"]) / _median(etl),
+                ratio_of_medians=_median(scrapy) / _median(etl),
                 coverage=coverage,
-            )
-        )
+            ),
+            measured(
+                "baselines.scrapy_over_etl.cpu", _ratios(scrapy, etl, cpu=True), "x", "", None
+            ),
+        ]
     else:
         results.append(skip("baselines.scrapy_over_etl", "x", TARGET, NO_SCRAPY))
     over_floor = _ratios(etl, runs["floor"])
     ratio = _median(etl) / _median(runs["floor"])
-    results.append(
-        measured("baselines.etl_over_floor", over_floor, "x", "", None, ratio_of_medians=ratio)
-    )
-    results.append(_memory(runs))
+    results += [
+        measured("baselines.etl_over_floor", over_floor, "x", "", None, ratio_of_medians=ratio),
+        measured(
+            "baselines.etl_over_floor.cpu", _ratios(etl, runs["floor"], cpu=True), "x", "", None
+        ),
+        _memory(runs),
+    ]
     return results
 
 

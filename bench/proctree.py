@@ -4,7 +4,10 @@ A pipeline may run workers (a parsing process, a pool): its memory is the sum ov
 `/proc/PID/task/*/children` needs a kernel option this machine lacks, so descendants are
 found by their parent pid in `/proc/*/stat`, reading only processes not seen before.
 
-Two figures, because the processes' peaks need not coincide:
+CPU time is what the command's processes used (user + system): on a shared machine it moves
+far less with the neighbours' load than wall time does.
+
+Two memory figures, because the processes' peaks need not coincide:
 - `peak_mb`: each process's own high-water mark (VmHWM) summed: an upper bound. A forked
   worker starts with its parent's resident pages in its mark (copy-on-write, counted twice);
 - `peak_rss_sum_mb`: the largest sum of the current resident sets (VmRSS) seen at one poll:
@@ -14,6 +17,7 @@ Two figures, because the processes' peaks need not coincide:
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import tempfile
 import time
@@ -31,6 +35,7 @@ class TreeRun:
     """One finished command: how long, how much memory, what it printed."""
 
     seconds: float
+    cpu_seconds: float  # user + system of the command and the descendants it waited for
     peak_mb: float  # sum of every process's VmHWM
     peak_rss_sum_mb: float  # the largest VmRSS sum seen at one poll
     processes: int  # the command's process and its descendants seen
@@ -100,6 +105,9 @@ def run_tree(cmd: Sequence[str], cwd: Path) -> TreeRun:
     child); stderr goes to ours, so errors show.
     """
     before = _pids()
+    # The children reaped while it runs: this command only (one runs at a time, and a
+    # process's usage, reported when it is reaped, includes the children it reaped).
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         child = subprocess.Popen(list(cmd), cwd=cwd, stdout=out)
@@ -112,12 +120,14 @@ def run_tree(cmd: Sequence[str], cwd: Path) -> TreeRun:
             polls += 1
             time.sleep(POLL_S)
         seconds = time.perf_counter() - start
+        now = resource.getrusage(resource.RUSAGE_CHILDREN)
         out.seek(0)
         printed = out.read().decode("utf-8", "replace")
     if child.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:4])} ... exited with {child.returncode}")
     return TreeRun(
         seconds,
+        now.ru_utime - used.ru_utime + now.ru_stime - used.ru_stime,
         sum(tree.hwm_kb.values()) / 1024,
         tree.rss_sum_kb / 1024,
         len(tree.hwm_kb),

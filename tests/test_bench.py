@@ -117,7 +117,7 @@ def test_memory_is_summed_over_the_command_and_the_processes_it_starts(tmp_path:
         f"import subprocess, sys; subprocess.run([sys.executable, '-c', {worker!r}]); print('ok')"
     )
     run = run_tree([sys.executable, "-c", parent], tmp_path)
-    assert run.stdout == "ok\n" and run.processes == 2
+    assert run.stdout == "ok\n" and run.processes == 2 and run.cpu_seconds > 0
     assert 80 < run.peak_mb < 200 and 80 < run.peak_rss_sum_mb <= run.peak_mb
     with pytest.raises(RuntimeError, match="exited with 3"):
         run_tree([sys.executable, "-c", "raise SystemExit(3)"], tmp_path)
@@ -135,7 +135,9 @@ def test_the_baselines_run_etl_scrapy_and_the_floor_on_one_site(
         "baselines.scrapy",
         "baselines.floor",
         "baselines.scrapy_over_etl",
+        "baselines.scrapy_over_etl.cpu",
         "baselines.etl_over_floor",
+        "baselines.etl_over_floor.cpu",
         "baselines.etl_peak_rss",
     }
     etl, scrapy, floor = (by_name[f"baselines.{n}"] for n in ("etl", "scrapy", "floor"))
@@ -150,6 +152,9 @@ def test_the_baselines_run_etl_scrapy_and_the_floor_on_one_site(
     assert spider["downloader/response_count"] >= pages + 4
     ratio = by_name["baselines.scrapy_over_etl"]
     assert ratio.samples == (scrapy.samples[0] / etl.samples[0],)
+    cpu = [r.details["cpu_s"][0] for r in (etl, scrapy, floor)]
+    assert all(s > 0.1 for s in cpu)
+    assert by_name["baselines.etl_over_floor.cpu"].value == pytest.approx(cpu[0] / cpu[2], rel=0.1)
     assert ratio.status == ("pass" if ratio.samples[0] >= 3.0 else "FAIL")
     coverage = ratio.details["coverage"]
     assert coverage["expected_posts"] == coverage["etl_posts"] == coverage["scrapy_posts"] == 24
