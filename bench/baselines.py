@@ -153,6 +153,8 @@ def _results(
             measured(
                 "baselines.scrapy_over_etl.cpu", _ratios(scrapy, etl, cpu=True), "x", "", None
             ),
+            # What Scrapy/etl would be if etl took no longer than a bare fetch of its pages.
+            measured("baselines.scrapy_over_floor", _ratios(scrapy, runs["floor"]), "x", "", None),
         ]
     else:
         results.append(skip("baselines.scrapy_over_etl", "x", TARGET, NO_SCRAPY))

@@ -27,7 +27,7 @@ from bench.siteplan import SHAPES, Shape
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"  # git-ignored: generated sites and scratch data dirs
 RESULTS = ROOT / "bench" / "results.json"
-LIBRARIES = ("selectolax", "httpx", "pyarrow", "pandas", "dateparser")
+LIBRARIES = ("selectolax", "httpx", "pyarrow", "pandas", "dateparser", "scrapy")
 _GENERATOR = ("sitegen.py", "siteplan.py", "sitemarkup.py", "sitetext.py")
 
 

@@ -136,6 +136,7 @@ def test_the_baselines_run_etl_scrapy_and_the_floor_on_one_site(
         "baselines.floor",
         "baselines.scrapy_over_etl",
         "baselines.scrapy_over_etl.cpu",
+        "baselines.scrapy_over_floor",
         "baselines.etl_over_floor",
         "baselines.etl_over_floor.cpu",
         "baselines.etl_peak_rss",
