@@ -4,13 +4,14 @@
 - the floor: a bare httpx fetch of every archive page etl fetches, nothing parsed or stored
   (bench/floor.py): what this client cannot go below at this concurrency on this machine.
 
-The site is the `deep` shape (bench.siteplan.SHAPES: 3,000 posts, 54 archives, ~3,200
+The site is the `deep` shape (bench.siteplan.SHAPES: 3,000 posts, 54 archives, 3,193
 archive pages, the tips archive 1,000 pages deep), served by one replay server in a process
 of its own. Each repeat runs `etl corpus --full --rate 0` (a fresh data dir), the spider and
 the floor back to back, each in a fresh process, the order rotating from one repeat to the
 next so that a busy neighbour's burst falls on each in turn. Times are wall times of the
 whole process (start-up included for all three); the ratios are taken within each repeat and
-their median is the figure. Memory is summed over each command's processes (bench.proctree).
+their median is the figure. CPU time and memory are summed over each command's processes
+(bench.proctree); the CPU ratios stay put where the wall ratios move with the machine's load.
 """
 
 from __future__ import annotations
