@@ -17,18 +17,23 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from etl.crawl.codings import CodingError, Decoder, parse_codings
 from etl.crawl.raw import clean_headers
 from etl.records import Fetch
 from etl.settings import Settings
 from etl.urls import origin
 
 if TYPE_CHECKING:
+    import httpx
     from tenacity import RetryCallState
 
 log = logging.getLogger(__name__)
 
 # Statuses worth another try: the server is busy or briefly broken, not refusing us.
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# How a refused body's `Fetch.error` starts (the crawl turns them into failure reasons).
+REFUSED_TOO_LARGE = "refused: response too large"
+REFUSED_CODING = "refused: content-coding"  # more than two, one not asked for, or broken
 
 
 @dataclass(slots=True)
@@ -193,16 +198,33 @@ class Client:
             announced = response.headers.get("Content-Length", "")
             if announced.isdigit() and int(announced) > cap:
                 return _too_large(url, fetched_at, f"announced {announced} bytes")
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > cap:  # stop reading: the rest never reaches memory
-                    return _too_large(url, fetched_at, f"more than {cap} bytes received")
-        fetch = Fetch(url, response.status_code, fetched_at, kept, bytes(body))
+            try:
+                codings = parse_codings(response.headers.get_list("Content-Encoding"))
+                body = await _read_body(response, Decoder(codings), cap)
+            except CodingError as exc:
+                return Fetch(url, None, fetched_at, error=f"refused: {exc}")
+            if isinstance(body, str):
+                return _too_large(url, fetched_at, body)
+        fetch = Fetch(url, response.status_code, fetched_at, kept, body)
         if response.status_code in RETRY_STATUSES:
             wait = retry_after(response.headers.get("Retry-After"))
             raise _Retryable(str(response.status_code), fetch, wait)
         return fetch
+
+
+async def _read_body(response: httpx.Response, decoder: Decoder, cap: int) -> bytes | str:
+    """The decoded body, or why it is over the cap: raw and decoded bytes are counted as they
+    come, and reading stops at the first piece past the cap (the rest never reaches memory)."""
+    body, received = bytearray(), 0
+    async for chunk in response.aiter_raw():
+        received += len(chunk)
+        if received > cap:
+            return f"more than {cap} bytes received"
+        for piece in decoder.feed(chunk):
+            if len(body) + len(piece) > cap:
+                return f"more than {cap} bytes once decoded"
+            body += piece
+    return bytes(body)
 
 
 def _no_cookies() -> CookieJar:
@@ -211,5 +233,5 @@ def _no_cookies() -> CookieJar:
 
 
 def _too_large(url: str, fetched_at: dt.datetime, detail: str) -> Fetch:
-    error = f"refused: response too large ({detail}; the cap is Settings.max_bytes)"
+    error = f"{REFUSED_TOO_LARGE} ({detail}; the cap is Settings.max_bytes)"
     return Fetch(url, None, fetched_at, error=error)
