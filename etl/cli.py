@@ -2,7 +2,8 @@
 
 Heavy libraries are imported inside the handlers so `etl --help` starts at once.
 Exit status: 0 success; 1 the run failed (pages failed, drift, recall) or bad input, with a
-one-line reason on stderr; 2 usage error; 75 another run holds the data folder.
+one-line reason on stderr; 2 usage error (a bad flag, or a bad setting from any source); 75
+another run holds the data folder.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from etl import __version__
 from etl.runlog import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
-from etl.settings import Settings
+from etl.settings import Settings, SettingsError
 
 Handler = Callable[[argparse.Namespace], int]
 _DATA_HELP = "data folder holding raw/, processed/ and runs/ (default: data)"
@@ -233,8 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LockedError as exc:
         print(f"etl {args.command}: {exc}; not started", file=sys.stderr)
         return EXIT_LOCKED
+    except SettingsError as exc:  # checked before anything starts: nothing was done
+        print(f"etl {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (FileNotFoundError, ValueError, SiteUnreachable) as exc:
-        # No corpus yet, a bad setting, an unreachable site: one line that says what to do.
+        # No corpus yet, an unreachable site: one line that says what to do.
         print(f"etl {args.command}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return status
