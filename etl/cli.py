@@ -213,9 +213,10 @@ def run_stats(args: argparse.Namespace) -> int:
     from etl.analysis.summary import format_glance, glance
 
     data_dir = _data_dir(args)
-    # Only the columns the figures need: the text and html columns stay on disk.
-    posts = corpus.read_table("posts", data_dir, columns=["url", "date"])
-    teasers = corpus.read_table("teasers", data_dir, columns=["url", "date"])
+    # Only the columns the figures need, both tables from one run (even while one publishes).
+    found = corpus.read_tables(["posts", "teasers"], data_dir, columns=["url", "date"])
+    posts, teasers = found["posts"], found["teasers"]
+    assert posts is not None and teasers is not None
     print(format_glance(glance(posts, teasers, corpus.runs(data_dir))))
     return EXIT_OK
 

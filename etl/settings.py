@@ -173,7 +173,7 @@ def _check_site(value: object) -> None:
 
 def _check_archive(value: object) -> None:
     text = value if isinstance(value, str) else ""
-    scheme = urlsplit(text).scheme if text.isprintable() and " " not in text else "bad"
+    scheme = urlsplit(text).scheme if text.isprintable() else "bad"
     if not text or scheme not in ("", "http", "https"):
         raise SettingsError(
             f"setting 'archives': {value!r} is not an archive; allowed: a path on the site "

@@ -106,7 +106,7 @@ def test_good_sites_pass(site: str) -> None:
 
 def test_archives_user_agent_and_switches_are_checked() -> None:
     assert Settings(archives=("/tag/x/", "https://cssamerica.com/tag/y/")).archives
-    for archives in (("ftp://x.test/tag/a/",), ("",), ("/tag/a b/",)):
+    for archives in (("ftp://x.test/tag/a/",), ("",), ("/tag/a\nb/",)):
         with pytest.raises(SettingsError, match="'archives'"):
             Settings(archives=archives)
     with pytest.raises(SettingsError, match="'user_agent'"):
