@@ -36,6 +36,17 @@ REFUSED_TOO_LARGE = "refused: response too large"
 REFUSED_CODING = "refused: content-coding"  # more than two, one not asked for, or broken
 
 
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """A wait a server asked for with `Retry-After`, and the one we made (the cap is
+    `Settings.retry_max_wait`)."""
+
+    url: str
+    status: int | None
+    asked_s: float
+    waited_s: float
+
+
 @dataclass(slots=True)
 class Stats:
     """The counts a run collects as it goes (mutable; frozen into the CrawlResult at the end)."""
@@ -43,6 +54,7 @@ class Stats:
     requests: Counter[str] = field(default_factory=Counter)  # by status, or "error"
     retries: Counter[str] = field(default_factory=Counter)  # by reason
     gave_up: Counter[str] = field(default_factory=Counter)  # by reason
+    waits: list[Wait] = field(default_factory=list)  # every Retry-After honoured, in order
 
 
 class _Retryable(Exception):
@@ -103,6 +115,8 @@ class Client:
         self.settings = settings
         self.stats = stats
         self._limits: dict[str, RateLimit] = {}
+        # URL -> ("request", since) or ("retry", until), in loop time: what `pending` names.
+        self._busy: dict[str, tuple[str, float]] = {}
         self._slots = asyncio.Semaphore(max(1, settings.concurrency))
 
     async def __aenter__(self) -> Client:
@@ -163,11 +177,30 @@ class Client:
 
     def _count_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _Retryable):
-            self.stats.retries[exc.reason] += 1
-            log.info(
-                "retrying %s after attempt %d: %s", exc.fetch.url, state.attempt_number, exc.reason
-            )
+        if not isinstance(exc, _Retryable):
+            return
+        url, sleep = exc.fetch.url, state.next_action.sleep if state.next_action else 0.0
+        self.stats.retries[exc.reason] += 1
+        self._busy[url] = ("retry", asyncio.get_running_loop().time() + sleep)
+        log.info("retrying %s after attempt %d: %s", url, state.attempt_number, exc.reason)
+        if exc.retry_after is not None:
+            self.stats.waits.append(Wait(url, exc.fetch.status, exc.retry_after, sleep))
+            if exc.retry_after > sleep:
+                log.warning(
+                    "%s asked to wait %.0f s (Retry-After); waiting %.0f s "
+                    "(Settings.retry_max_wait)", url, exc.retry_after, sleep,
+                )  # fmt: skip
+
+    def pending(self) -> list[str]:
+        """What the client is waiting for right now, one line per URL (for a run that has to
+        stop: a deadline, a signal)."""
+        now = asyncio.get_running_loop().time()
+        return [
+            f"{url} (response awaited for {now - at:.0f} s)"
+            if what == "request"
+            else f"{url} (retry in {max(0.0, at - now):.0f} s)"
+            for url, (what, at) in sorted(self._busy.items())
+        ]
 
     def _limit(self, url: str) -> RateLimit:
         host = origin(url)
@@ -181,12 +214,15 @@ class Client:
         async with self._slots:
             await self._limit(url).wait()
             fetched_at = _now()
+            self._busy[url] = ("request", asyncio.get_running_loop().time())
             try:
                 return await self._receive(url, headers, fetched_at)
             except httpx.TimeoutException as exc:
                 reason, error = "timeout", f"{type(exc).__name__}: {exc}"
             except httpx.TransportError as exc:
                 reason, error = type(exc).__name__, f"{type(exc).__name__}: {exc}"
+            finally:
+                self._busy.pop(url, None)
         self.stats.requests["error"] += 1
         raise _Retryable(reason, Fetch(url, None, fetched_at, error=error))
 
