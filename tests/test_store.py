@@ -236,3 +236,14 @@ def test_manifest_names_generated_at(tmp_path: Path) -> None:
     write_corpus(_corpus(), tmp_path, run_id="run-9", site="s", generated_at=at)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["generated_at"] == "2025-03-01T00:00:00+00:00"
+
+
+def test_tables_copied_without_their_sets_still_read(tmp_path: Path) -> None:
+    _write(_corpus(), tmp_path / "a", "run-1")
+    copy = tmp_path / "b"
+    copy.mkdir()
+    for path in (tmp_path / "a").glob("*.*"):  # what `cp processed/*.* elsewhere/` takes
+        copy.joinpath(path.name).write_bytes(path.read_bytes())
+    current = published(copy)
+    assert current is not None and current.folder == copy
+    assert _same(read_corpus(copy), _corpus())  # type: ignore[arg-type]

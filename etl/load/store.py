@@ -268,21 +268,29 @@ class TableSet:
 def published(processed_dir: Path) -> TableSet | None:
     """The set `manifest.json` names, read once; None when no run has written tables yet.
 
-    Without a manifest that names a set (a folder of the old layout), the top-level files.
+    Without a manifest that names a set (a folder of the old layout), or when the set is not
+    there (the tables and the manifest were copied without `sets/`), the top-level files.
     """
     folder = Path(processed_dir)
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        manifest = None
-    if not isinstance(manifest, dict):
-        manifest = {}
+    manifest = _manifest(folder)
     name = manifest.get("set")
     if isinstance(name, str) and _SET_NAME.match(name):
-        return TableSet(folder / name, name, manifest)
+        if (folder / name).is_dir():
+            return TableSet(folder / name, name, manifest)
+        if _manifest(folder) != manifest:
+            return published(folder)  # runs published meanwhile and removed that set
+        # Else the set is not there at all: the files were copied without sets/.
     if (folder / "posts.parquet").exists() or (folder / "teasers.parquet").exists():
         return TableSet(folder, "", manifest)
     return None
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 def read_set(processed_dir: Path, read: Callable[[TableSet], Any], attempts: int = 5) -> Any:
