@@ -199,6 +199,7 @@ class Client:
                 if len(body) > cap:  # stop reading: the rest never reaches memory
                     return _too_large(url, fetched_at, f"more than {cap} bytes received")
         fetch = Fetch(url, response.status_code, fetched_at, kept, bytes(body))
+        fetch = replace(fetch, request_headers=tuple(response.request.headers.multi_items()))
         if response.status_code in RETRY_STATUSES:
             wait = retry_after(response.headers.get("Retry-After"))
             raise _Retryable(str(response.status_code), fetch, wait)
