@@ -55,6 +55,11 @@ class Settings:
     heal_max: int = 50
     min_recall: float = 0.98
 
+    # Raw archive retention (`etl prune`, and `etl corpus` after a successful run): keep the
+    # newest this many runs whole and, of older runs, only the responses the tables' conditional
+    # requests or an offline rebuild still read. 0 keeps every run.
+    keep_runs: int = 0
+
     @property
     def raw_dir(self) -> Path:
         return self.data_dir / "raw"
