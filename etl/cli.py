@@ -189,6 +189,9 @@ def run_prune(args: argparse.Namespace) -> int:
 
     flags = {"data_dir": args.data_dir, "keep_runs": args.keep_runs}
     settings = load_settings(flags, config=args.config)
+    if not settings.raw_dir.is_dir():
+        print(f"nothing to prune: no raw archive in {settings.raw_dir}")
+        return EXIT_OK
     with run_lock(settings.data_dir):
         needed = runs_in_tables(settings.processed_dir)
         result = prune(settings.raw_dir, settings.keep_runs, needed=needed)

@@ -199,7 +199,7 @@ def test_after_prune_the_rebuild_and_the_refresh_are_unchanged(tmp_path: Path) -
             ]
         )
         compacted = {e.run_id for e in RawArchive(pruned / "raw").entries()}
-        assert runs[0] in compacted  # robots.txt & co. answered 304 since the first run
+        assert runs[0] in compacted  # deep archive pages no incremental run reads again
 
         rebuilt = [rebuild(fast_settings(srv, d)) for d in (kept, pruned)]
         assert all(r.exit_status == 0 for r in rebuilt)
@@ -212,3 +212,23 @@ def test_after_prune_the_rebuild_and_the_refresh_are_unchanged(tmp_path: Path) -
             sent.append(conditional(srv, since))
         assert sent[0] == sent[1]
         assert sum(1 for _, etag, _ in sent[0] if etag) >= 10
+
+
+def test_cli_reads_keep_runs_from_the_config_and_says_what_it_did(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    assert main(["prune", "--keep-runs", "1", "--data-dir", str(data)]) == 0
+    assert "no raw archive in" in capsys.readouterr().out and not data.exists()
+    nights(data / "raw", [[(A, 200)], [(A, 304)], [(A, 304)]])
+    config = tmp_path / "etl.toml"
+    config.write_text("keep_runs = 0\n")
+    assert main(["prune", "--data-dir", str(data), "--config", str(config)]) == 0
+    assert "keep_runs 0 keeps every run" in capsys.readouterr().out
+    config.write_text("keep_runs = 2\n")
+    assert main(["prune", "--data-dir", str(data), "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("pruned 1 run(s) (20260101T031700Z-000000 .. 20260101T031700Z-000000)")
+    assert "kept 2 whole, 1 still-needed response(s) in 20260101T031700Z-000000.compact" in out
+    assert main(["prune", "--keep-runs", "-1", "--data-dir", str(data)]) == 1
+    assert "keep_runs" in capsys.readouterr().err

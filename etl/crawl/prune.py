@@ -57,10 +57,11 @@ class PruneResult:
                 f"nothing to prune: {len(self.kept)} run(s) in raw/ ({_mb(self.bytes_after)}), "
                 f"keep_runs {self.keep_runs}" + (" keeps every run" if not self.keep_runs else "")
             )
+        copied = f", {self.copied} still-needed response(s) in {self.compacted}"
         return (
             f"pruned {len(self.pruned)} run(s) ({self.pruned[0]} .. {self.pruned[-1]}); kept "
-            f"{len(self.kept)} whole and {self.copied} still-needed response(s) in "
-            f"{self.compacted}; raw/ {_mb(self.bytes_before)} -> {_mb(self.bytes_after)}"
+            f"{len(self.kept)} whole{copied if self.compacted else ''}; "
+            f"raw/ {_mb(self.bytes_before)} -> {_mb(self.bytes_after)}"
         )
 
 
