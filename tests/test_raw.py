@@ -258,9 +258,9 @@ def test_older_files_without_warcinfo_or_requests_still_read(tmp_path: Path) -> 
 
 
 def test_a_crawl_archives_each_request_as_the_server_received_it(tmp_path: Path) -> None:
-    from etl.crawl.session import run_crawl
     from etl.replay.server import serve
     from tests.replay_settings import fast_settings
+    from tests.test_crawl import run_crawl
 
     snapshot = Path(__file__).parent / "fixtures" / "site" / "snapshot-2"
     with serve(snapshot) as srv:
