@@ -152,7 +152,9 @@ def add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "(native types), or corpus.sqlite (every table, typed, with the data dictionary in "
         "_tables, _columns and `.schema`). Files are replaced atomically.",
     )
-    export.add_argument("--format", choices=("csv", "jsonl", "sqlite"), default="csv")
+    export.add_argument(
+        "--format", choices=("csv", "jsonl", "sqlite"), default="csv", help="default: csv"
+    )
     export.add_argument(
         "--table",
         action="append",
