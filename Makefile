@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-stamp
 DATA ?= data
 
-.PHONY: setup test lint typecheck pytest bench corpus demo report stats test-browser clean
+.PHONY: setup test lint typecheck pytest bench corpus demo report stats export test-browser clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,11 @@ report: setup
 
 stats: setup
 	$(BIN)/etl stats --data-dir $(DATA)
+
+# The tables for spreadsheets, R or SQLite, into $(DATA)/export/: CSV of documents by default;
+# ARGS="--format sqlite", ARGS="--format jsonl --table all", ARGS="--table posts --out DIR".
+export: setup
+	$(BIN)/etl export --data-dir $(DATA) $(ARGS)
 
 # Opens the report in headless Chromium (Debian's package, installed here when root).
 test-browser: setup

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from etl.crawl.archives import crawl_archives
 from etl.crawl.audit import Audit, HealResult, audit, heal, to_heal
 from etl.crawl.discover import discover
+from etl.crawl.prune import prune
 from etl.crawl.raw import RawArchive, new_run_id
 from etl.crawl.session import CrawlResult, Validators, check_reachable, open_session
 from etl.load.audit_table import write_audit
@@ -163,6 +164,10 @@ def _publish(
                     heal=healed)  # fmt: skip
         urls = merged.corpus.posts.column("url").to_pylist()
         add_audit(report, found, healed, checked.requests, urls, settings.min_recall)
+    if settings.keep_runs and report.exit_status == 0 and start.mode != "rebuild":
+        # Old runs' raw files, less what the new tables' refresh and rebuild still read.
+        runs = set(merged.corpus.pages.column("run_id").to_pylist())
+        prune(settings.raw_dir, settings.keep_runs, needed=runs)
     report.finished_at = dt.datetime.now(dt.UTC)
     report.duration_s = round((report.finished_at - report.started_at).total_seconds(), 3)
     write_report(report, settings.data_dir)

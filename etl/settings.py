@@ -68,6 +68,11 @@ class Settings:
     # was waiting for. A full crawl of the real site at the polite rate takes minutes.
     max_run_time: float = 6 * HOUR
 
+    # Raw archive retention (`etl prune`, and `etl corpus` after a successful run): keep the
+    # newest this many runs whole and, of older runs, only the responses the tables' conditional
+    # requests or an offline rebuild still read. 0 keeps every run.
+    keep_runs: int = 0
+
     def __post_init__(self) -> None:
         for f in fields(self):
             check(f.name, getattr(self, f.name))
@@ -101,6 +106,7 @@ RANGES: dict[str, tuple[type, float, float, bool, str]] = {
     "heal_max": (int, 0, 1_000_000, False, "posts per run"),
     "min_recall": (float, 0, 1, False, "a fraction"),
     "max_run_time": (float, 0, 30 * 24 * HOUR, True, "seconds"),
+    "keep_runs": (int, 0, 1_000_000, False, "runs kept whole (0 keeps every run)"),
 }
 
 

@@ -42,7 +42,10 @@ def test_every_numeric_setting_is_refused_or_runs_to_the_end(
         assert not (tmp_path / "data" / "processed").exists()  # refused before anything
     else:
         assert done.returncode in FINISHED, done.stderr
-        assert value == "0" and name in ("rate", "heal_max", "min_recall"), (name, value)
+        assert value == "0" and name in ("rate", "heal_max", "min_recall", "keep_runs"), (
+            name,
+            value,
+        )
 
 
 @pytest.mark.parametrize(

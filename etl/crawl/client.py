@@ -250,6 +250,7 @@ class Client:
             if isinstance(body, str):
                 return _too_large(url, fetched_at, body)
         fetch = Fetch(url, response.status_code, fetched_at, kept, body)
+        fetch = replace(fetch, request_headers=tuple(response.request.headers.multi_items()))
         if response.status_code in RETRY_STATUSES:
             wait = retry_after(response.headers.get("Retry-After"))
             raise _Retryable(str(response.status_code), fetch, wait)

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from etl.crawl.client import Client, Stats
 from etl.crawl.progress import Progress
-from etl.crawl.raw import RawWriter
+from etl.crawl.raw import RawWriter, warcinfo_fields
 from etl.records import Fetch
 from etl.settings import Settings
 from etl.urls import same_origin
@@ -228,7 +228,7 @@ async def open_session(
     replaces the network (unit tests pass an `httpx.MockTransport`).
     """
     progress = Progress(enabled=settings.progress)
-    with RawWriter(settings.raw_dir, run_id) as writer:
+    with RawWriter(settings.raw_dir, run_id, info=warcinfo_fields(settings)) as writer:
         async with Client(settings, Stats(), transport=transport) as client:
             session = Session(settings, client, writer, validators or {}, progress)
             await session.read_robots()
