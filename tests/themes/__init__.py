@@ -16,11 +16,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.themes import contract, cssamerica, second
+from tests.themes import (
+    contract,
+    cssamerica,
+    second,
+    twentyten,
+    twentytwentyfive,
+    twentytwentyone,
+)
 from tests.themes.model import Site
 from tests.themes.render import Theme, render
 
-THEMES: dict[str, Theme] = {t.name: t for t in (contract.THEME,)}
+THEMES: dict[str, Theme] = {
+    t.name: t
+    for t in (contract.THEME, twentyten.THEME, twentytwentyone.THEME, twentytwentyfive.THEME)
+}
 BLOGS: dict[str, Callable[[], Site]] = {"cssamerica": cssamerica.load, "second": second.load}
 
 

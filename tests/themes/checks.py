@@ -55,6 +55,11 @@ class _Balance(HTMLParser):
         if len({name for name, _ in attrs}) != len(attrs):
             self.errors.append(f"<{tag}> repeats an attribute")
 
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """`<input ... />`, `<path ... />`: complete in themselves."""
+        if len({name for name, _ in attrs}) != len(attrs):
+            self.errors.append(f"<{tag}> repeats an attribute")
+
     def handle_endtag(self, tag: str) -> None:
         if tag in VOID:
             self.errors.append(f"</{tag}> closes a void element")

@@ -5,6 +5,8 @@ templates for the benchmark generator). Rendering the cssamerica model in it rep
 tests/fixtures/site/snapshot-2 byte for byte; tests/test_themes.py checks that.
 """
 
+# ruff: noqa: E501 - HTML templates: a line of markup is clearer whole than split
+
 from __future__ import annotations
 
 import html
@@ -43,12 +45,12 @@ _HEAD = """<!DOCTYPE html>
 <nav id="site-navigation" class="main-navigation" role="navigation"><ul id="menu-main" class="menu">{menu}</ul></nav>
 </header>
 <div id="main" class="wrapper">
-"""  # noqa: E501
+"""
 _FOOT = """<footer id="colophon" role="contentinfo"><div class="site-info">&copy; {name} | <a href="{site}/privacy-policy/">Privacy Policy</a></div></footer>
 </div>
 </body>
 </html>
-"""  # noqa: E501
+"""
 _PRIMARY = '<section id="primary" class="site-content"><div id="content" role="main">'
 
 
@@ -147,7 +149,7 @@ def _paging(page: Listing) -> str:
     older = f'<div class="nav-previous"><a href="{page.older}">Older posts</a></div>'
     newer = f'<div class="nav-next"><a href="{page.newer}">Newer posts</a></div>'
     links = (older if page.older else "") + (newer if page.newer else "")
-    return f'<nav class="navigation paging-navigation" role="navigation"><div class="nav-links">{links}</div></nav>\n'  # noqa: E501
+    return f'<nav class="navigation paging-navigation" role="navigation"><div class="nav-links">{links}</div></nav>\n'
 
 
 class Contract:
