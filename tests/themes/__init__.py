@@ -17,8 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.themes import (
+    astra,
     contract,
     cssamerica,
+    generatepress,
     second,
     twentyten,
     twentytwentyfive,
@@ -29,7 +31,14 @@ from tests.themes.render import Theme, render
 
 THEMES: dict[str, Theme] = {
     t.name: t
-    for t in (contract.THEME, twentyten.THEME, twentytwentyone.THEME, twentytwentyfive.THEME)
+    for t in (
+        contract.THEME,
+        twentyten.THEME,
+        twentytwentyone.THEME,
+        twentytwentyfive.THEME,
+        generatepress.THEME,
+        astra.THEME,
+    )
 }
 BLOGS: dict[str, Callable[[], Site]] = {"cssamerica": cssamerica.load, "second": second.load}
 
