@@ -21,6 +21,7 @@ from tests.themes import (
     contract,
     cssamerica,
     generatepress,
+    genesis,
     second,
     twentyten,
     twentytwentyfive,
@@ -38,6 +39,7 @@ THEMES: dict[str, Theme] = {
         twentytwentyfive.THEME,
         generatepress.THEME,
         astra.THEME,
+        genesis.THEME,
     )
 }
 BLOGS: dict[str, Callable[[], Site]] = {"cssamerica": cssamerica.load, "second": second.load}
