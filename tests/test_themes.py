@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,28 @@ def test_the_teaser_block_is_on_every_page_of_the_cssamerica_blog(
         assert links == teasers, page
     second = rendered[theme, "second"]
     assert not _dom(second / "index.html").css(spec.teaser_link)  # that blog has none
+
+
+_MORE = re.compile(r"\s*(?:\[…\]|…|\.\.\.)\s*$")  # WordPress' excerpt_more markers
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_teasers_show_the_contracts_titles_and_excerpts(
+    rendered: dict[tuple[str, str], Path], theme: str
+) -> None:
+    """Each teaser: its heading (texturized or raw) and the contract's excerpt words."""
+    folder, spec = rendered[theme, "cssamerica"], THEMES[theme]
+    want = {t["url"]: t for t in expected.teasers(BLOGS["cssamerica"]())}
+    dom = _dom(folder / "index.html")
+    links, excerpts = dom.css(spec.teaser_link), dom.css(spec.teaser_excerpt)
+    assert len(links) == len(excerpts) == len(want)
+    for link, box in zip(links, excerpts, strict=True):
+        record = want[link.attributes["href"] or ""]
+        assert expected.split_heading(link.text())[0] == record["title"]
+        for node in box.css("a, .screen-reader-text"):  # read-more links are not excerpt words
+            node.decompose()
+        words = _MORE.sub("", " ".join(box.text(separator=" ").split()))
+        assert words == record["excerpt"], (theme, record["url"])
 
 
 def test_the_contract_theme_reproduces_snapshot_2(rendered: dict[tuple[str, str], Path]) -> None:

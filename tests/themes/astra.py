@@ -1,24 +1,24 @@
 """Astra 3.6 (a framework theme), default blog settings with the date and tags turned on.
 
-Reproduces brainstormforce/astra (2021-07): archive.php, single.php, header.php, footer.php,
-sidebar.php, template-parts/content-blog.php (`article.ast-article-post` with post_class and
-schema.org CreativeWork microdata), template-parts/blog/blog-layout.php (`div.entry-content`
-holding only the excerpt: "blog-post-content" is "excerpt" by default),
+Reproduces brainstormforce/astra (commit 9a836138, 2021-07): archive.php, single.php,
+header.php, footer.php, sidebar.php, template-parts/content-blog.php (`article.ast-article-post`
+with post_class and schema.org CreativeWork microdata), template-parts/blog/blog-layout.php
+(`div.entry-content` holding only the excerpt: "blog-post-content" is "excerpt" by default),
 template-parts/single/single-layout.php, inc/blog/blog.php (astra_get_blog_post_title_meta:
 `h2.entry-title[itemprop=headline] > a[rel=bookmark]`, astra_blog_get_post_meta),
-inc/blog/blog-config.php (astra_get_post_meta with " / " between items: astra_post_date
-prints the date as text only, `span.published[itemprop=datePublished]`, no time element;
-categories and tags as `span.cat-links` / `span.tags-links` inside `div.entry-meta`;
-astra_post_link, the excerpt_more filter: " …" and `p.read-more` "Read More »" without the
-more-link class), inc/blog/single-blog.php (post navigation "Previous Post" / "Next Post"),
+inc/blog/blog-config.php (astra_get_post_meta with " / " between items: astra_post_date prints
+the date as text only, `span.published[itemprop=datePublished]`, no time element; categories and
+tags as `span.cat-links` / `span.tags-links` inside `div.entry-meta`; astra_post_link, the
+excerpt_more filter: " …" and `p.read-more` "Read More »" without the more-link class),
+inc/blog/single-blog.php (post navigation "Previous Post" / "Next Post"),
 inc/core/common-functions.php (astra_archive_page_info: `section.ast-archive-description >
 h1.page-title.ast-archive-title` with the term name only), inc/markup-extras.php
 (astra_number_pagination: `div.ast-pagination` around the_posts_pagination, "Next Page →").
 
 Customizer settings changed from the defaults: the blog meta shows date, category, tag and
 author (the default is comments, category, author). The latest-tips block is the core Latest
-Posts block in the footer widget area; Astra's excerpt_more ends a cut excerpt. Three posts
-a page.
+Posts block in the footer widget area; Astra's excerpt_more ends a cut excerpt. Three posts a
+page.
 """
 
 # ruff: noqa: E501 - HTML templates: a line of markup is clearer whole than split
@@ -179,6 +179,7 @@ class Astra:
     excerpts = True
     loop_link = "main#main article.ast-article-post h2.entry-title > a[rel=bookmark]"
     teaser_link = "footer#colophon a.wp-block-latest-posts__post-title"
+    teaser_excerpt = "footer#colophon div.wp-block-latest-posts__post-excerpt"
     markers: ClassVar[dict[str, tuple[str, ...]]] = {
         "listing": (
             "section.ast-archive-description > h1.page-title.ast-archive-title",

@@ -160,6 +160,7 @@ class Contract:
     excerpts = False
     loop_link = "article.hentry .entry-title a[rel=bookmark]"
     teaser_link = "div.latest-tips h3.tip-title > a"
+    teaser_excerpt = "div.latest-tips div.tip-excerpt"
     markers: ClassVar[dict[str, tuple[str, ...]]] = {
         "listing": ("h1.archive-title > span", "nav.paging-navigation", "footer .tags-links"),
         "single": ("h1.entry-title", "#secondary div.latest-tips", "#reply-title"),

@@ -4,7 +4,9 @@ In the contract's JSON shape (tests/fixtures/site/expected/snapshot-2/*.json), o
 every theme must yield the same: posts `url, title, date, categories, tags, text,
 published_at`, teasers `url, title, date, excerpt`. The theme changes one thing only: where
 its archives print no machine-readable time (`Theme.machine_dates` false), `published_at` may
-also be null (or filled from the post page or the REST API).
+also be null (or filled from the post page or the REST API). A teaser's `excerpt` is the
+words of the block's excerpt without WordPress' excerpt_more marker (a trailing "…", "[…]" or
+"...") and without its read-more link.
 
 `differences` compares them with what a run wrote and returns a readable list, one line per
 field that differs (field, URL, expected vs got), instead of one giant assert.

@@ -1,23 +1,24 @@
 """GeneratePress 3.x (a framework theme), with the Yoast SEO plugin's head.
 
-Reproduces tomusborne/generatepress: header.php, footer.php, archive.php, index.php,
-single.php, content.php and content-single.php (`article` with post_class and schema.org
-CreativeWork microdata, `.inside-article`, `h2.entry-title[itemprop=headline] >
-a[rel=bookmark]`, `div.entry-content[itemprop=text]`), inc/structure/archives.php
-(generate_archive_title: `header.page-header > h1.page-title` with the term name only, the
-prefix filtered away), inc/structure/post-meta.php (`div.entry-meta` "posted-on
-time.entry-date.published[datetime][itemprop=datePublished]" and byline; the footer
+Reproduces tomusborne/generatepress (commit e0de8deb, 2025-05): header.php, footer.php,
+archive.php, index.php, single.php, content.php and content-single.php (`article` with
+post_class and schema.org CreativeWork microdata, `.inside-article`,
+`h2.entry-title[itemprop=headline] > a[rel=bookmark]`, `div.entry-content[itemprop=text]`),
+inc/structure/archives.php (generate_archive_title: `header.page-header > h1.page-title` with
+the term name only, the prefix filtered away), inc/structure/post-meta.php (`div.entry-meta`
+"posted-on time.entry-date.published[datetime][itemprop=datePublished]" and byline; the footer
 `footer.entry-meta` with `span.cat-links` / `span.tags-links` after an SVG icon and
 screen-reader text; generate_content_nav: `nav#nav-below.paging-navigation` with "Older posts"
 and the_posts_pagination's `div.nav-links`), inc/structure/header.php, footer.php,
 navigation.php, inc/class-html-attributes.php, inc/theme-functions.php (microdata, title
-parameters), inc/markup.php (body classes), inc/general.php (widgets `aside.widget.inner-padding`).
+parameters), inc/markup.php (body classes), inc/general.php (widgets
+`aside.widget.inner-padding`).
 
 Yoast SEO (v23) replaces the document title and canonical, prints `<link rel="prev">` /
 `<link rel="next">` on archives (which WordPress core never does) and a JSON-LD graph
-(`datePublished` in UTC on post pages). The latest-tips block is the core Latest Posts block,
-a block widget in the right sidebar under a heading; GeneratePress's excerpt_more filter
-ends a cut excerpt with " ... Read more" (`a.read-more`). Three posts a page.
+(`datePublished` in UTC on post pages). The latest-tips block is the core Latest Posts block, a
+block widget in the right sidebar under a heading; GeneratePress's excerpt_more filter ends a
+cut excerpt with " ... Read more" (`a.read-more`). Three posts a page.
 """
 
 # ruff: noqa: E501 - HTML templates: a line of markup is clearer whole than split
@@ -272,6 +273,7 @@ class GeneratePress:
     excerpts = False
     loop_link = "main#main > article.hentry h2.entry-title[itemprop=headline] > a[rel=bookmark]"
     teaser_link = "#right-sidebar a.wp-block-latest-posts__post-title"
+    teaser_excerpt = "#right-sidebar div.wp-block-latest-posts__post-excerpt"
     markers: ClassVar[dict[str, tuple[str, ...]]] = {
         "listing": (
             "header.page-header > h1.page-title",

@@ -1,23 +1,24 @@
 """The Genesis Framework 3.1 with its child theme Genesis Sample 3.4.
 
-Reproduces seothemes/genesis-as-a-plugin (the Genesis Framework's code): lib/structure/post.php
-(`article.entry`: Genesis replaces post_class's hentry by "entry"; genesis_do_post_title
-`h2.entry-title > a.entry-title-link[rel=bookmark]`; genesis_post_info `p.entry-meta` in the
-entry header; genesis_post_meta `footer.entry-footer > p.entry-meta` with "Filed Under:" and
-"Tagged With:"; genesis_numeric_posts_nav `div.archive-pagination > ul > li`, "Next Page »"),
-lib/shortcodes/post.php (post_date: `time.entry-time[itemprop=datePublished][datetime]`,
-post_categories, post_tags, post_author_posts_link), lib/structure/archive.php
-(genesis_do_taxonomy_title_description: `div.archive-description > h1.archive-title`, the
-term name as the heading under genesis-accessibility "headings"), lib/functions/markup.php and
-lib/functions/schema.php (attributes, CreativeWork microdata for the main loop only),
-lib/functions/widgetize.php (`section.widget > div.widget-wrap`, `h3.widgettitle`),
-lib/widgets/featured-post-widget.php (Genesis - Featured Posts: each post an `article.entry`
-with `h4.entry-title` and the excerpt), lib/structure/header.php and footer.php; and
-studiopress/genesis-sample: config/child-theme-settings.php (six posts a page, full content,
-numeric navigation), config/theme-supports.php, functions.php (the primary menu in the header).
+Reproduces seothemes/genesis-as-a-plugin (the Genesis Framework's code, commit 298e1f3f):
+lib/structure/post.php (`article.entry`: Genesis replaces post_class's hentry by "entry";
+genesis_do_post_title `h2.entry-title > a.entry-title-link[rel=bookmark]`; genesis_post_info
+`p.entry-meta` in the entry header; genesis_post_meta `footer.entry-footer > p.entry-meta` with
+"Filed Under:" and "Tagged With:"; genesis_numeric_posts_nav `div.archive-pagination > ul > li`,
+"Next Page »"), lib/shortcodes/post.php (post_date:
+`time.entry-time[itemprop=datePublished][datetime]`, post_categories, post_tags,
+post_author_posts_link), lib/structure/archive.php (genesis_do_taxonomy_title_description:
+`div.archive-description > h1.archive-title`, the term name as the heading under
+genesis-accessibility "headings"), lib/functions/markup.php and lib/functions/schema.php
+(attributes, CreativeWork microdata for the main loop only), lib/functions/widgetize.php
+(`section.widget > div.widget-wrap`, `h3.widgettitle`), lib/widgets/featured-post-widget.php
+(Genesis - Featured Posts: each post an `article.entry` with `h4.entry-title` and the excerpt),
+lib/structure/header.php and footer.php; and studiopress/genesis-sample (commit 9772ae37):
+config/child-theme-settings.php (six posts a page, full content, numeric navigation),
+config/theme-supports.php, functions.php (the primary menu in the header).
 
-The latest-tips block is the Featured Posts widget in the primary sidebar: `article`
-elements carrying post_class (category slugs and all) that a naive parser reads as posts.
+The latest-tips block is the Featured Posts widget in the primary sidebar: `article` elements
+carrying post_class (category slugs and all) that a naive parser reads as posts.
 """
 
 # ruff: noqa: E501 - HTML templates: a line of markup is clearer whole than split
@@ -188,6 +189,7 @@ class Genesis:
         "main#genesis-content > article.entry h2.entry-title > a.entry-title-link[rel=bookmark]"
     )
     teaser_link = "section.featuredpost article.entry h4.entry-title > a"
+    teaser_excerpt = "section.featuredpost article.entry div.entry-content"
     markers: ClassVar[dict[str, tuple[str, ...]]] = {
         "listing": (
             "div.taxonomy-archive-description > h1.archive-title",

@@ -52,10 +52,11 @@ class Theme(Protocol):
     paged_home: bool  # the home page continues at /page/2/
     machine_dates: bool  # archive articles carry a machine-readable time (time[datetime])
     excerpts: bool  # archives show excerpts only: the full text is on the post page
-    # For the fixture tests: the main loop's title links, the teaser block's title links, and
-    # selectors only this theme's markup matches, on list pages and on post pages.
+    # For the fixture tests: the main loop's title links, the teaser block's title links and
+    # excerpts, and selectors only this theme's markup matches, on list and post pages.
     loop_link: str
     teaser_link: str
+    teaser_excerpt: str
 
     @property
     def markers(self) -> dict[str, tuple[str, ...]]: ...

@@ -205,6 +205,7 @@ class TwentyTen:
     excerpts = True
     loop_link = "#content > div.hentry > h2.entry-title > a[rel=bookmark]"
     teaser_link = "#primary li.widget_block a.wp-block-latest-posts__post-title"
+    teaser_excerpt = "#primary li.widget_block div.wp-block-latest-posts__post-excerpt"
     markers: ClassVar[dict[str, tuple[str, ...]]] = {
         "listing": (
             "#content > h1.page-title > span",

@@ -1,23 +1,23 @@
 """Twenty Twenty-Five (2025), the block theme of WordPress 6.7, on a German-language site.
 
-Reproduces what WordPress 6.7 renders from WordPress/twentytwentyfive: templates/archive.html
-(`main` group, core/query-title "Kategorie: <span>…</span>", core/term-description, the
-pattern patterns/template-query-loop.php: core/query inherit, core/post-template
-`ul.wp-block-post-template > li.wp-block-post` with post_class, core/post-title
-`h2.wp-block-post-title > a` (no rel=bookmark), core/post-content `div.entry-content
-.wp-block-post-content`, core/post-date `div.wp-block-post-date > time[datetime] > a`,
-core/query-pagination previous / numbers / next "Nächste Seite"), templates/home.html,
-templates/single.html (core/post-title h1, patterns/hidden-written-by.php "Geschrieben von …
-in" + category post-terms, post-content, tag post-terms `is-style-post-terms-1`,
-patterns/post-navigation.php, patterns/comments.php, patterns/more-posts.php: a second query of
-the four newest posts, titles and dates, inside `main`), templates/404.html
-(patterns/hidden-404.php), parts/header.html (patterns/header.php: site-title, navigation) and
-parts/footer.html (patterns/footer.php).
+Reproduces what WordPress 6.7 renders from WordPress/twentytwentyfive (commit 4e572d00):
+templates/archive.html (`main` group, core/query-title "Kategorie: <span>…</span>",
+core/term-description, the pattern patterns/template-query-loop.php: core/query inherit,
+core/post-template `ul.wp-block-post-template > li.wp-block-post` with post_class,
+core/post-title `h2.wp-block-post-title > a` (no rel=bookmark), core/post-content
+`div.entry-content .wp-block-post-content`, core/post-date `div.wp-block-post-date >
+time[datetime] > a`, core/query-pagination previous / numbers / next "Nächste Seite"),
+templates/home.html, templates/single.html (core/post-title h1, patterns/hidden-written-by.php
+"Geschrieben von … in" + category post-terms, post-content, tag post-terms
+`is-style-post-terms-1`, patterns/post-navigation.php, patterns/comments.php,
+patterns/more-posts.php: a second query of the four newest posts, titles and dates, inside
+`main`), templates/404.html (patterns/hidden-404.php), parts/header.html (patterns/header.php:
+site-title, navigation) and parts/footer.html (patterns/footer.php).
 
 Customised in the site editor as owners do: two core/post-terms blocks (category, post_tag;
 their links carry rel="tag", categories too) under the date in the archive loop, like TT5's own
-news-blog patterns; a core/latest-posts block with dates and excerpts ("Neueste Tipps") at
-the top of `main` on every page. Ten posts a page, the site's language de_DE.
+news-blog patterns; a core/latest-posts block with dates and excerpts ("Neueste Tipps") at the
+top of `main` on every page. Ten posts a page, the site's language de_DE.
 """
 
 # ruff: noqa: E501 - HTML templates: a line of markup is clearer whole than split
@@ -220,6 +220,7 @@ class TwentyTwentyFive:
     excerpts = False
     loop_link = "main div.wp-block-query > ul.wp-block-post-template > li.wp-block-post h2.wp-block-post-title > a"
     teaser_link = "main ul.wp-block-latest-posts__list a.wp-block-latest-posts__post-title"
+    teaser_excerpt = "main div.wp-block-latest-posts__post-excerpt"
     markers: ClassVar[dict[str, tuple[str, ...]]] = {
         "listing": (
             "main > h1.wp-block-query-title > span",

@@ -1,11 +1,11 @@
 """Twenty Twenty-One (2021), the default theme of WordPress 5.6, in WordPress 6.7.
 
-Reproduces WordPress/twentytwentyone (the theme's development repository, 2020-12) and
+Reproduces WordPress/twentytwentyone (the theme's development repository, commit ba9f20ca) and
 WordPress/wordpress-develop, src/wp-content/themes/twentytwentyone/: header.php (`main#main`),
-footer.php, template-parts/header/site-header.php, site-branding.php, site-nav.php,
-archive.php (`h1.page-title` with get_the_archive_title: "Category: <span>…</span>"),
-index.php, template-parts/content/content.php ("display_excerpt_or_full_post" set to full: the
-whole post in archives; the title link has no rel=bookmark), content-single.php, single.php
+footer.php, template-parts/header/site-header.php, site-branding.php, site-nav.php, archive.php
+(`h1.page-title` with get_the_archive_title: "Category: <span>…</span>"), index.php,
+template-parts/content/content.php ("display_excerpt_or_full_post" set to full: the whole post
+in archives; the title link has no rel=bookmark), content-single.php, single.php
 (the_post_navigation with "Previous post"/"Next post"), template-parts/footer/footer-widgets.php
 (`aside.widget-area` above the footer), inc/template-tags.php (twenty_twenty_one_posted_on
 "Published <time class="entry-date published updated" datetime>", the entry footer's
@@ -14,8 +14,8 @@ the_posts_pagination with "Page N" numbers and "Older posts"), inc/template-func
 (post_class "entry", body classes), functions.php (sidebar-1: `section.widget`).
 
 The latest-tips block is the Recent Posts Widget Extended plugin in the footer widget area:
-title links with rel=bookmark, excerpts, and a "Read More »" link glued to each excerpt.
-Three posts a page.
+title links with rel=bookmark, excerpts, and a "Read More »" link glued to each excerpt. Three
+posts a page.
 """
 
 # ruff: noqa: E501 - HTML templates: a line of markup is clearer whole than split
@@ -168,6 +168,7 @@ class TwentyTwentyOne:
     excerpts = False
     loop_link = "main#main > article.entry h2.entry-title > a"
     teaser_link = "aside.widget-area .rpwe-block h3.rpwe-title > a"
+    teaser_excerpt = "aside.widget-area .rpwe-block div.rpwe-summary"
     markers: ClassVar[dict[str, tuple[str, ...]]] = {
         "listing": (
             "header.page-header > h1.page-title > span",

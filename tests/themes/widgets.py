@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,7 +53,7 @@ def categories(site: Site, sidebar: Sidebar, title: str = "Categories", nav: boo
 
 def tag_cloud(site: Site, sidebar: Sidebar, title: str = "Tags", as_list: bool = False) -> str:
     """WP_Widget_Tag_Cloud (wp_generate_tag_cloud: 8pt to 22pt by post count)."""
-    counts = {t: len(site.members(t)) for t in site.tags}
+    counts = Counter(t for p in site.posts for t in p.tags)
     low, high = min(counts.values(), default=0), max(counts.values(), default=0)
     links = []
     for i, tag in enumerate(sorted(site.tags, key=lambda t: t.name.lower()), start=1):
@@ -110,6 +112,7 @@ def latest_posts_block(
     return f'<ul class="{classes} wp-block-latest-posts">{"".join(items)}</ul>'
 
 
+@functools.cache
 def teaser_excerpt(post: Post, length: int = 55) -> tuple[str, bool]:
     """The block's excerpt of a teaser (escaped) and whether WordPress cut the post's text.
 

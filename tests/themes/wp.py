@@ -4,12 +4,13 @@ Each function names the core function it reproduces (WordPress/wordpress-develop
 src/wp-includes/): formatting.php (wptexturize, wp_trim_words), post-template.php
 (get_post_class), category-template.php (get_the_category_list, get_the_term_list),
 general-template.php (get_the_archive_title, get_the_date, get_body_class in post-template.php),
-link-template.php (paginate_links, _navigation_markup, the_posts_navigation/pagination).
+link-template.php (paginate_links, _navigation_markup, the_posts_pagination).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Callable, Sequence
@@ -89,6 +90,7 @@ _TEXTURIZE: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+@functools.cache  # titles recur on every page: render once
 def texturize(raw: str) -> str:
     """wptexturize of a plain title: `Don't - 6/28/22` -> `Don&#8217;t &#8211; 6/28/22`."""
     out = raw.replace("<", "&lt;").replace(">", "&gt;")
@@ -137,6 +139,7 @@ def trim_words(text: str, count: int) -> tuple[str, bool]:
     return " ".join(words[:count]), len(words) > count
 
 
+@functools.cache
 def auto_excerpt(post: Post, count: int = 55) -> tuple[str, bool]:
     """wp_trim_excerpt of the body: its first `count` words, and whether it was cut."""
     return trim_words(strip_tags(post.body), count)
@@ -211,20 +214,6 @@ def navigation_markup(links: str, css: str, reader_text: str, aria_label: str) -
         f'\n\t<nav class="navigation {css}" aria-label="{esc(aria_label)}">\n'
         f'\t\t<h2 class="screen-reader-text">{esc(reader_text)}</h2>\n'
         f'\t\t<div class="nav-links">{links}</div>\n\t</nav>'
-    )
-
-
-def posts_navigation(older: str | None, newer: str | None, lang: str = "en") -> str:
-    """the_posts_navigation(): `.nav-previous` holds the older posts."""
-    links = ""
-    if older:
-        links += f'<div class="nav-previous"><a href="{older}">{tr("Older posts", lang)}</a></div>'
-    if newer:
-        links += f'<div class="nav-next"><a href="{newer}">{tr("Newer posts", lang)}</a></div>'
-    if not links:
-        return ""
-    return navigation_markup(
-        links, "posts-navigation", tr("Posts navigation", lang), tr("Posts", lang)
     )
 
 
