@@ -145,8 +145,10 @@ def test_rate_limit_holds_at_the_server(tmp_path: Path) -> None:
     # late, just before the second. From the second on, the connection is warm.
     for i, j in itertools.combinations(range(1, len(starts)), 2):
         assert starts[j] - starts[i] > (j - i) / rate - 0.03, (i, j)
+    # Never faster than the rate (above); not much slower either: the limiter does not
+    # over-throttle (the slack is for a loaded machine, where threads wake up late).
     expected = (len(starts) - 1) / rate
-    assert abs((starts[-1] - starts[0]) - expected) < 0.1 * expected
+    assert expected - 0.03 < starts[-1] - starts[0] < 1.5 * expected
 
 
 def test_concurrency_limit_holds_at_the_server(tmp_path: Path) -> None:

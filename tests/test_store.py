@@ -188,8 +188,10 @@ def test_readers_never_see_two_runs_while_runs_publish(tmp_path: Path) -> None:
     ) as proc:
         try:
             assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
-            deadline = time.monotonic() + 3
-            while time.monotonic() < deadline or len(seen) < 2:
+            # Enough reads to land between the writer's steps, and both runs seen; counted,
+            # not timed, so a loaded machine only makes the test slower.
+            deadline = time.monotonic() + 60
+            while reads < 20 or len(seen) < 2:
                 got = read_corpus(processed)
                 assert got is not None
                 counts = {spec.name: t.num_rows for spec, t in got.items()}
@@ -199,11 +201,11 @@ def test_readers_never_see_two_runs_while_runs_publish(tmp_path: Path) -> None:
                 assert counts in [{n: r[n] for n in names} for r in runs], counts
                 seen.add(counts["posts"])
                 reads += 1
-                assert time.monotonic() < deadline + 30, "the writer never published twice"
+                assert time.monotonic() < deadline, "the writer never published twice"
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
-    assert reads > 10 and len(seen) == 2
+    assert reads >= 20 and len(seen) == 2
 
 
 @pytest.mark.parametrize("delay", [0.05, 0.13, 0.31])
