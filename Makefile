@@ -96,7 +96,7 @@ corpus: $(RUNTIME)
 
 # The same `etl corpus`, against the replay server on the bundled snapshot: no network needed.
 demo: $(RUNTIME)
-	$(BIN)/python -m etl.replay.demo --snapshot tests/fixtures/site/snapshot-2 --data-dir $(DATA)/demo $(ARGS)
+	@$(BIN)/python -m etl.replay.demo --snapshot tests/fixtures/site/snapshot-2 --data-dir $(DATA)/demo $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
