@@ -7,12 +7,14 @@ DATA ?= data
 LOCK := requirements
 
 # uv installs the locked sets: the uv on PATH if it is the pinned one, else a copy that pip
-# puts in $(VENV)/.uv from requirements/uv.txt.
+# puts in $(VENV)/.uv from requirements/uv.txt. Recipes fetch it only when they run, so a
+# warm .venv installs nothing, whichever uv is on PATH.
 UV_PIN := $(shell sed -n 's/^uv==\([^ ;\\]*\).*/\1/p' $(LOCK)/uv.txt)
 ifndef UV
 UV := $(shell [ "$$(uv --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_PIN)" ] && command -v uv \
-        || echo $(VENV)/.uv/bin/uv)
+        || echo $(VENV)/.uv/$(UV_PIN)/bin/uv)
 endif
+NEED_UV = @test -x $(UV) || $(MAKE) -s --no-print-directory $(UV)
 export UV_PYTHON_DOWNLOADS := never
 
 # One stamp per installed set: a set installs once, and again only when the lock or
@@ -35,26 +37,29 @@ $(BIN)/python:
 	@echo "setup: creating $(VENV) (Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'))"
 	@$(PYTHON) -m venv --without-pip $(VENV)
 
-$(VENV)/.uv/bin/uv: $(LOCK)/uv.txt | $(BIN)/python
+$(VENV)/.uv/$(UV_PIN)/bin/uv:
 	@echo "setup: installing uv $(UV_PIN) into $(VENV)/.uv"
+	@rm -rf $(VENV)/.uv
 	@$(PYTHON) -m pip install -qq --disable-pip-version-check --no-deps --require-hashes \
-	  --upgrade --target $(VENV)/.uv -r $<
-	@touch $@
+	  --target $(VENV)/.uv/$(UV_PIN) -r $(LOCK)/uv.txt
 
-$(VENV)/.installed-%: $(LOCK)/%.txt pyproject.toml | $(BIN)/python $(UV)
+$(VENV)/.installed-%: $(LOCK)/%.txt pyproject.toml | $(BIN)/python
 	@$(PYTHON) $(LOCK)/lock.py check
+	$(NEED_UV)
 	@echo "setup: installing locked dependencies: $* ($$(grep -c '^[a-z0-9]' $<) pinned packages)"
 	@$(UV) pip install -q --python $(BIN)/python --require-hashes --no-deps -r $<
 	@touch $@
 
 # Editable: the code in etl/ runs as it is edited. uv's own build backend: no build step.
-$(ETL): pyproject.toml | $(BIN)/python $(UV)
+$(ETL): pyproject.toml | $(BIN)/python
+	$(NEED_UV)
 	@echo "setup: installing etl (editable)"
 	@$(UV) pip install -q --python $(BIN)/python --no-deps -e .
 	@touch $@
 
 # Refresh the lock from pyproject.toml; ARGS="--upgrade" or ARGS="-P pandas" to move pins.
-lock: | $(UV)
+lock: | $(BIN)/python
+	$(NEED_UV)
 	@$(PYTHON) $(LOCK)/lock.py write $(UV) $(ARGS)
 
 check-lock:
