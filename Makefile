@@ -75,7 +75,7 @@ typecheck: $(DEV)
 	$(BIN)/mypy etl bench $(LOCK)
 
 pytest: $(DEV)
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --durations=15
 
 # Not part of `make test`: minutes of timing. ARGS="--quick" or ARGS="--only parse --repeat 9".
 bench: $(BENCH)
