@@ -92,6 +92,7 @@ class Fetch:
     body: bytes = b""
     attempts: int = 1
     error: str | None = None  # why the fetch failed, when it did
+    request_headers: tuple[tuple[str, str], ...] = ()  # as sent, for the WARC request record
 
 
 # Fields that exist for the pipeline but not in the contract's expected JSON.

@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from etl.parse import selectors as sel
 from etl.parse.dates import HeadingParts, parse_timestamp, post_date, split_heading
-from etl.parse.decode import decode_html
+from etl.parse.decode import damaged_records, decode
 from etl.parse.text import body_text, fold
 from etl.records import Fetch, Page, PageKind, Post, Problem, Teaser, TermKind
 from etl.urls import canonical_url
@@ -30,9 +30,11 @@ Node = Any  # selectolax ships no type hints
 def parse_fetch(fetch: Fetch) -> Page:
     """Decode a fetched body the way a browser would, then parse it."""
     content_type = next((v for k, v in fetch.headers if k.lower() == "content-type"), None)
-    html, problem = decode_html(fetch.body, content_type)
+    decoded = decode(fetch.body, content_type)
+    html = decoded.text
     page = parse_page(html, fetch.url)
-    found = [Problem("page.decoding", fetch.url, problem)] if problem else []
+    found = [Problem("page.decoding", fetch.url, decoded.problem)] if decoded.problem else []
+    found += damaged_records(page, decoded)  # the records that hold U+FFFD
     if fetch.status == 200 and not fetch.body.strip():
         found.append(Problem("page.empty", fetch.url, "the server answered 200 with no body", True))
     elif page.kind in ("archive", "post") and not _whole(html):
