@@ -34,7 +34,7 @@ from bench.siteplan import Shape
 SHAPE, QUICK_SHAPE = "deep", "deep-quick"
 CONCURRENCY = 8  # requests at once, for all three
 TARGET = ">= 3.0"  # Scrapy's time over etl's
-NO_SCRAPY = "Scrapy is not installed (pip install -e '.[bench]')"
+NO_SCRAPY = "Scrapy is not installed (the bench extra: make bench installs it)"
 _SITE = "https://cssamerica.com"
 _FIELDS = ("title", "date", "published_at", "categories", "tags")  # compared with etl's
 
