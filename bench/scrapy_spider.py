@@ -1,7 +1,8 @@
 """The baseline: the Scrapy spider a Scrapy user would write for this blog.
 
     python -m bench.scrapy_spider SITE ITEMS.jsonl --concurrency 8
-    scrapy runspider bench/scrapy_spider.py -a site=SITE -o items.jsonl   # the same spider
+    scrapy runspider bench/scrapy_spider.py -a site=SITE -o items.jsonl -L WARNING \
+        -s CONCURRENT_REQUESTS=8 -s CONCURRENT_REQUESTS_PER_DOMAIN=8     # the same, by hand
 
 Archives come from the sitemaps (robots.txt -> wp-sitemap.xml -> the category and tag
 sitemaps: Scrapy's own SitemapSpider), each archive is followed page by page by its next
@@ -108,6 +109,13 @@ class ArchiveSpider(SitemapSpider):
     name = "archives"
     sitemap_follow = (r"wp-sitemap-taxonomies-",)  # from the index: category and tag sitemaps
     sitemap_rules = ((r"/(category|tag)/", "parse_archive"),)
+    custom_settings = {  # noqa: RUF012 (Scrapy reads it from the class)
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "ROBOTSTXT_OBEY": True,
+        "HTTPCACHE_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+    }
 
     def __init__(self, site: str = "https://cssamerica.com", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -131,15 +139,11 @@ class ArchiveSpider(SitemapSpider):
 
 
 def settings(items: str, concurrency: int) -> dict[str, Any]:
+    """The run's own settings (the spider's custom_settings come on top)."""
     return {
         "CONCURRENT_REQUESTS": concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,  # one site: the per-domain cap binds
-        "DOWNLOAD_DELAY": 0,
-        "AUTOTHROTTLE_ENABLED": False,
-        "ROBOTSTXT_OBEY": True,
-        "HTTPCACHE_ENABLED": False,
-        "LOG_LEVEL": "WARNING",
-        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",  # the process's: logging is set up before the spider's settings
         "FEEDS": {items: {"format": "jsonlines", "encoding": "utf8", "overwrite": True}},
     }
 
