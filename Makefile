@@ -26,7 +26,7 @@ typecheck: setup
 	$(BIN)/mypy etl bench
 
 pytest: setup
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --durations=15
 
 # Not part of `make test`: minutes of timing. ARGS="--quick" or ARGS="--only parse --repeat 9".
 bench: setup

@@ -12,31 +12,41 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from etl import __version__
 from etl.runlog import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 from etl.settings import Settings
 
+if TYPE_CHECKING:
+    from etl.crawl.audit import Audit
+
 Handler = Callable[[argparse.Namespace], int]
 _DATA_HELP = "data folder holding raw/, processed/ and runs/ (default: data)"
 
 
-def _run_options() -> argparse.ArgumentParser:
-    """Flags shared by the commands that run the pipeline."""
+def _site_options() -> argparse.ArgumentParser:
+    """Flags shared by the commands that ask the site anything."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--site", help="the site's origin (default: https://cssamerica.com)")
     common.add_argument("--data-dir", type=Path, help=_DATA_HELP)
     common.add_argument("--config", type=Path, help="settings file (default: ./etl.toml if any)")
     common.add_argument("--rate", type=float, help="requests per second to the site (0: no limit)")
     common.add_argument("--concurrency", type=int, help="requests at once (default 2)")
+    noise = common.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    noise.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: all)")
+    return common
+
+
+def _run_options() -> argparse.ArgumentParser:
+    """Flags shared by the commands that run the pipeline."""
+    common = argparse.ArgumentParser(add_help=False, parents=[_site_options()])
     common.add_argument("--max-pages", type=int, help="pages followed per archive")
     common.add_argument(
         "--archive", action="append", default=[], help="crawl only this archive URL (repeatable)"
     )
     common.add_argument("--full", action="store_true", default=None, help="force a full crawl")
-    noise = common.add_mutually_exclusive_group()
-    noise.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
-    noise.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: all)")
     return common
 
 
@@ -52,14 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     for name, handler, text in (
         ("corpus", run_corpus, "crawl, parse and load: refresh data/processed/*.parquet"),
         ("crawl", run_crawl_only, "fetch every archive page into DATA_DIR/raw/ only"),
-        ("load", run_rebuild, "rebuild the tables from DATA_DIR/raw/ offline (alias: parse)"),
+        ("rebuild", run_rebuild, "rebuild the tables from DATA_DIR/raw/, no network (alias: load)"),
     ):
         sub = commands.add_parser(
             name,
             parents=[common],
             help=text,
             description=text,
-            aliases=["parse"] if name == "load" else [],
+            aliases=["load"] if name == "rebuild" else [],
         )
         sub.set_defaults(handler=handler)
     add_analysis_commands(commands)
@@ -70,30 +80,35 @@ def build_parser() -> argparse.ArgumentParser:
 def add_audit_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     audit = commands.add_parser(
         "audit",
+        parents=[_site_options()],
         help="compare the corpus with the site's sitemaps (recall, missing posts)",
         description="Read the posts sitemaps (and wp-json's count), compare them with "
         "DATA_DIR/processed/posts.parquet, print recall and the missing posts, write "
         "processed/audit.parquet. Exits 1 when recall is below Settings.min_recall. Never heals: "
         "`etl corpus` does.",
     )
-    audit.add_argument("--site", help="the site's origin (default: settings)")
-    audit.add_argument("--data-dir", type=Path, help="folder holding processed/ (default: data)")
-    audit.add_argument("--quiet", action="store_true", help="only warnings and the summary")
     audit.set_defaults(handler=run_audit)
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from etl.crawl.audit import run_audit as audit
-    from etl.settings import load_settings
+    import asyncio
 
-    level = logging.WARNING if args.quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     from etl.analysis.corpus import table_path
+    from etl.crawl.audit import audit
+    from etl.crawl.session import open_session
+    from etl.load.audit_table import corpus_times, write_audit
+    from etl.lock import run_lock
 
-    settings = load_settings({"site": args.site, "data_dir": args.data_dir})
+    async def check() -> tuple[Audit, str]:
+        async with open_session(settings) as session:
+            return await audit(session, corpus_times(settings.processed_dir)), session.run_id
+
+    _logging(args)
+    settings = settings_from(args)
     table_path("posts", settings.data_dir)  # no corpus yet: say what to run, fetch nothing
-    result, path = audit(settings)
+    with run_lock(settings.data_dir):
+        result, run_id = asyncio.run(check())
+        path = write_audit(result, settings.processed_dir, site=settings.site, run_id=run_id)
     print(result.summary())
     print(f"audit table: {path}")
     if not result.recall_ok(settings.min_recall):
@@ -177,13 +192,15 @@ def _finish(args: argparse.Namespace, report: object) -> int:
 
 
 def run_crawl_only(args: argparse.Namespace) -> int:
-    from etl.crawl.session import run_crawl
+    import asyncio
+
+    from etl.crawl.archives import crawl_site
     from etl.lock import run_lock
 
     _logging(args)
     settings = settings_from(args)
     with run_lock(settings.data_dir):
-        result = run_crawl(settings)
+        result = asyncio.run(crawl_site(settings))
     if not result.ok:
         print(result.summary(), file=sys.stderr)
         first = result.failures[0]
@@ -220,9 +237,6 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from etl.lock import LockedError
-    from etl.pipeline import SiteUnreachable
-
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -230,11 +244,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         status: int = args.handler(args)
-    except LockedError as exc:
-        print(f"etl {args.command}: {exc}; not started", file=sys.stderr)
-        return EXIT_LOCKED
-    except (FileNotFoundError, ValueError, SiteUnreachable) as exc:
-        # No corpus yet, a bad setting, an unreachable site: one line that says what to do.
-        print(f"etl {args.command}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    except Exception as exc:
+        return _refused(args.command, exc)
     return status
+
+
+def _refused(command: str, exc: Exception) -> int:
+    """One line that says what to do, for the errors a person can act on; others propagate."""
+    # Imported here: `etl --help` must not pay for the crawl's imports.
+    from etl.crawl.session import SiteUnreachable
+    from etl.lock import LockedError
+
+    if isinstance(exc, LockedError):
+        print(f"etl {command}: {exc}; not started", file=sys.stderr)
+        return EXIT_LOCKED
+    if isinstance(exc, FileNotFoundError | ValueError | SiteUnreachable):
+        # No corpus yet, a bad setting, an unreachable site.
+        print(f"etl {command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    raise exc

@@ -29,7 +29,7 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the data folder; try again la
 @dataclass
 class RunReport:
     run_id: str
-    mode: str  # full | incremental | offline
+    mode: str  # full | incremental | rebuild
     site: str
     started_at: dt.datetime
     finished_at: dt.datetime | None = None
@@ -113,6 +113,7 @@ def add_crawl(r: RunReport, result: CrawlResult) -> None:
         "not_modified": result.pages_not_modified,
         "failed": result.pages_failed,
     }
+    r.timings["parse_s"] = round(result.parse_s, 3)
     r.failures = [
         {"url": f.url, "status": f.status, "reason": f.reason, "attempts": f.attempts,
          "detail": f.detail}

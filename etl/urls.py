@@ -1,7 +1,10 @@
-"""URL rules in one place: the merge key (canonical post URL) and the origin check."""
+"""URL rules in one place: the merge key (canonical post URL), the origin check and the shape
+of a category or tag archive's URL."""
 
 from __future__ import annotations
 
+import re
+from typing import Literal, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track a click; they never change the page.
@@ -48,3 +51,35 @@ def origin(url: str) -> str:
 def same_origin(url: str, site: str) -> bool:
     """True when `url` is on the site's origin (scheme, host and port all equal)."""
     return origin(url) == origin(site)
+
+
+# WordPress's archive permalinks: `/category/SLUG/` or `/tag/SLUG/`, then `/page/N/`. Searched
+# at the end of the path, so a blog installed in a folder (`/blog/category/x/`) matches too.
+_ARCHIVE = re.compile(r"/(?P<kind>category|tag)/(?P<slug>[^/]+)(?:/page/(?P<page>\d+))?/?$")
+
+
+class ArchivePath(NamedTuple):
+    """Where an archive page's URL says it is: which term, and which page of it."""
+
+    kind: Literal["category", "tag"]
+    slug: str
+    page: int
+    first: str  # the URL of the archive's first page
+
+
+def archive_path(url: str) -> ArchivePath | None:
+    """The archive an URL belongs to, or None when it is no archive's URL."""
+    parts = urlsplit(url)
+    m = _ARCHIVE.search(parts.path)
+    if m is None:
+        return None
+    kind: Literal["category", "tag"] = "category" if m["kind"] == "category" else "tag"
+    first_path = parts.path[: m.start()] + f"/{m['kind']}/{m['slug']}/"
+    first = urlunsplit((parts.scheme, parts.netloc, first_path, "", ""))
+    return ArchivePath(kind, m["slug"], int(m["page"]) if m["page"] else 1, first)
+
+
+def archive_url(url: str, site: str) -> str | None:
+    """The first-page URL of the archive `url` belongs to, if it is one on the site's origin."""
+    found = archive_path(url) if same_origin(url, site) else None
+    return found.first if found else None

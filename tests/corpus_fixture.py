@@ -1,94 +1,26 @@
 """A small corpus on disk for the analysis tests: the expected snapshot-2 records as Parquet.
 
-The tables carry the column names and Arrow types of the loader's tables (issue 4), built
-here from `expected/snapshot-2/{posts,teasers}.json` plus two run reports, so the report,
-the API and the notebook are tested on real records without running the crawler.
+The tables are built from `expected/snapshot-2/{posts,teasers}.json` with the loader's own
+schemas (etl/load/tables.py), its derived tables (etl/load/derive.py) and its writer
+(etl/load/store.py), plus two run reports, so the report, the API and the notebook are tested
+on the tables the loader writes, without running the crawler.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import html
 import json
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+from etl.load import derive, tables
+from etl.load.merge import content_hash
+from etl.load.store import Corpus
+from etl.load.store import write_corpus as write_tables
+from tests.expected_records import post_from_json
 
 EXPECTED = Path(__file__).parent / "fixtures" / "site" / "expected" / "snapshot-2"
 SEEN_AT = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-TS = pa.timestamp("us", tz="UTC")
-STRINGS = pa.list_(pa.string())
-
-POSTS = pa.schema(
-    [
-        ("url", pa.string()),
-        ("wp_id", pa.int64()),
-        ("title", pa.string()),
-        ("heading", pa.string()),
-        ("date", pa.date32()),
-        ("date_raw", pa.string()),
-        ("date_source", pa.string()),
-        ("published_at", TS),
-        ("categories", STRINGS),
-        ("tags", STRINGS),
-        ("text", pa.string()),
-        ("html", pa.string()),
-        ("word_count", pa.int64()),
-        ("content_hash", pa.string()),
-        ("source", pa.string()),
-        ("first_seen_at", TS),
-        ("last_seen_at", TS),
-        ("gone_at", TS),
-    ]
-)
-TEASERS = pa.schema(
-    [
-        ("url", pa.string()),
-        ("title", pa.string()),
-        ("heading", pa.string()),
-        ("date", pa.date32()),
-        ("date_raw", pa.string()),
-        ("excerpt", pa.string()),
-        ("first_seen_at", TS),
-        ("last_seen_at", TS),
-    ]
-)
-DOCUMENTS = pa.schema(
-    [
-        *[f for f in POSTS if f.name not in ("html", "text")],
-        ("has_full_text", pa.bool_()),
-        ("text", pa.string()),
-        ("year", pa.int32()),
-    ]
-)
-TERMS = pa.schema([("url", pa.string()), ("kind", pa.string()), ("term", pa.string())])
-PAGES = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("url", pa.string()),
-        ("term_kind", pa.string()),
-        ("term", pa.string()),
-        ("page", pa.int32()),
-        ("status", pa.int32()),
-        ("fetched_at", TS),
-        ("teasers", pa.int32()),
-        ("posts", pa.int32()),
-        ("problems", STRINGS),
-    ]
-)
-REJECTS = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("source_url", pa.string()),
-        ("record_kind", pa.string()),
-        ("reason", pa.string()),
-        ("excerpt", pa.string()),
-        ("seen_at", TS),
-    ]
-)
 RUN_IDS = ("20261122T090000Z-a1b2c3", "20261123T090000Z-d4e5f6")
 
 
@@ -109,15 +41,14 @@ def _ts(value: str | None) -> dt.datetime | None:
 
 
 def _post_row(post: dict[str, Any]) -> dict[str, Any]:
-    text = post["text"]
-    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n"))
+    record = post_from_json(post)
     return {
         **post,
         "date": _date(post["date"]),
         "published_at": _ts(post["published_at"]),
-        "html": paragraphs,
-        "word_count": len(text.split()),
-        "content_hash": hashlib.sha256(text.encode()).hexdigest(),
+        "html": record.html,
+        "word_count": derive.word_count(post["text"]),
+        "content_hash": content_hash(record),
         "source": "archive",
         "first_seen_at": SEEN_AT,
         "last_seen_at": SEEN_AT,
@@ -134,21 +65,8 @@ def _teaser_row(teaser: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _documents(posts: list[dict[str, Any]], teasers: list[dict[str, Any]]) -> list[dict]:
-    """Full posts where known, else the teaser's fields with its excerpt as text."""
-    full = {p["url"] for p in posts}
-    rows = [{**p, "has_full_text": True} for p in posts]
-    for t in teasers:
-        if t["url"] not in full:
-            rows.append({**t, "text": t["excerpt"], "has_full_text": False})
-    for row in rows:
-        row["year"] = row["date"].year if row.get("date") else None
-    return sorted(rows, key=lambda r: r["url"])
-
-
-def _write(path: Path, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
-    columns = {f.name: [r.get(f.name) for r in rows] for f in schema}
-    pq.write_table(pa.table(columns, schema=schema), path)
+def _table(spec: tables.Table, rows: list[dict[str, Any]]) -> Any:
+    return derive.from_rows(spec, [{name: r.get(name) for name in spec.names} for r in rows])
 
 
 def _run_report(run_id: str, mode: str, posts: int, teasers: int) -> dict[str, Any]:
@@ -185,18 +103,8 @@ def write_corpus(
     """Write every table under `data_dir/processed` and two run reports; return `data_dir`."""
     post_rows = [_post_row(p) for p in (expected_posts() if posts is None else posts)]
     teaser_rows = [_teaser_row(t) for t in (expected_teasers() if teasers is None else teasers)]
-    processed = data_dir / "processed"
-    processed.mkdir(parents=True, exist_ok=True)
-    _write(processed / "posts.parquet", sorted(post_rows, key=lambda r: r["url"]), POSTS)
-    _write(processed / "teasers.parquet", sorted(teaser_rows, key=lambda r: r["url"]), TEASERS)
-    _write(processed / "documents.parquet", _documents(post_rows, teaser_rows), DOCUMENTS)
-    terms = [
-        {"url": p["url"], "kind": kind, "term": term}
-        for p in post_rows
-        for kind, key in (("category", "categories"), ("tag", "tags"))
-        for term in p[key]
-    ]
-    _write(processed / "post_terms.parquet", terms, TERMS)
+    posts_table = _table(tables.POSTS, sorted(post_rows, key=lambda r: r["url"]))
+    teasers_table = _table(tables.TEASERS, sorted(teaser_rows, key=lambda r: r["url"]))
     pages = [
         {
             "run_id": RUN_IDS[-1],
@@ -212,16 +120,30 @@ def write_corpus(
         }
         for n in (1, 2, 3)
     ]
-    _write(processed / "pages.parquet", pages, PAGES)
     rejects = [
         {"run_id": RUN_IDS[0], "source_url": "https://cssamerica.com/a/", "record_kind": "post",
-         "reason": "no_url", "excerpt": "<b>Untitled</b>", "seen_at": SEEN_AT},
+         "reason": "no_url", "detail": "an article without a URL", "drift": True,
+         "excerpt": "<b>Untitled</b>", "seen_at": SEEN_AT},
         {"run_id": RUN_IDS[0], "source_url": "https://cssamerica.com/b/", "record_kind": "teaser",
-         "reason": "no_url", "excerpt": "", "seen_at": SEEN_AT},
+         "reason": "no_url", "detail": "a teaser without a URL", "drift": True, "excerpt": "",
+         "seen_at": SEEN_AT},
         {"run_id": RUN_IDS[1], "source_url": "https://cssamerica.com/c/", "record_kind": "post",
-         "reason": "off_origin", "excerpt": "x", "seen_at": SEEN_AT},
+         "reason": "off_origin", "detail": "a link off the origin", "drift": False,
+         "excerpt": "x", "seen_at": SEEN_AT},
     ]  # fmt: skip
-    _write(processed / "rejects.parquet", rejects, REJECTS)
+    corpus = Corpus(
+        posts=posts_table,
+        teasers=teasers_table,
+        documents=derive.documents(posts_table, teasers_table),
+        post_terms=derive.post_terms(posts_table),
+        pages=_table(tables.PAGES, pages),
+        rejects=_table(tables.REJECTS, rejects),
+        boilerplate=_table(tables.BOILERPLATE, []),
+    )
+    site = "https://cssamerica.com"
+    write_tables(
+        corpus, data_dir / "processed", run_id=RUN_IDS[-1], site=site, generated_at=SEEN_AT
+    )
     runs = data_dir / "runs"
     runs.mkdir(exist_ok=True)
     for run_id, mode in zip(RUN_IDS, ("full", "incremental"), strict=True):

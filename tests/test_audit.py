@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import re
 import shutil
-from collections.abc import Awaitable, Callable
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etl.crawl import audit as aud
+from etl.crawl.archives import crawl_archives
+from etl.crawl.discover import discover
 from etl.crawl.raw import RawArchive
-from etl.crawl.session import CrawlContext, CrawlResult, connect, crawl
+from etl.crawl.session import CrawlResult, open_session
 from etl.crawl.sitemaps import Entry, compare, parse_lastmod, parse_sitemap
 from etl.load import tables
 from etl.load.merge import Observation, merge
-from etl.parse.page import parse_fetch
-from etl.records import Fetch, to_json
+from etl.records import to_json
 from etl.replay.server import ReplayServer, serve
 from etl.settings import Settings
 from tests.replay_settings import fast_settings
@@ -31,6 +32,7 @@ from tests.replay_settings import fast_settings
 SITE = Path(__file__).parent / "fixtures" / "site"
 SNAP2 = SITE / "snapshot-2"
 EXPECTED = {p["url"]: p for p in json.loads((SITE / "expected/snapshot-2/posts.json").read_text())}
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 UTC = dt.UTC
 
@@ -67,40 +69,28 @@ def public(srv: ReplayServer, value: Any) -> Any:
     return json.loads(json.dumps(value).replace(srv.url, "https://cssamerica.com"))
 
 
-Hook = Callable[[CrawlContext], Awaitable[None]]
-
-
-def run(
-    s: Settings, after: Hook, corpus: dict[str, dt.datetime | None], seen: list[Observation]
-) -> CrawlResult:
-    """A crawl with `after`, filling `corpus` (URL -> fetched_at) and `seen` as pages arrive."""
-
-    def on_fetch(fetch: Fetch) -> None:
-        page = parse_fetch(fetch)
-        seen.append(Observation(page, fetch.fetched_at, "run-1", fetch.status))
-        corpus.update({p.url: fetch.fetched_at for p in page.posts})
-
-    return asyncio.run(crawl(s, on_fetch=on_fetch, after=after))
-
-
 def test_audit_names_the_posts_the_archives_skip_and_heal_fetches_only_them(
     tmp_path: Path,
 ) -> None:
     folder, removed = gapped_snapshot(tmp_path)
-    out: dict[str, Any] = {}
     with serve(folder) as srv:
         s = settings(srv, tmp_path)
 
-        async def after(ctx: CrawlContext) -> None:
-            out["audit"] = await aud.audit(ctx, corpus)
-            out["before_heal"] = srv.count()
-            out["heal"] = await aud.heal(ctx, aud.to_heal(out["audit"].result))
+        async def go() -> tuple[CrawlResult, list[Observation], aud.Audit, int, aud.HealResult]:
+            archives: list[Observation] = []
+            async with open_session(s) as session:
+                found = await discover(session)
+                async for got in crawl_archives(session, found.archives):
+                    assert got.page is not None
+                    archives.append(Observation(got.page, got.fetch.fetched_at, "run-1", 200))
+                corpus = {p.url: o.fetched_at for o in archives for p in o.page.posts}
+                audit = await aud.audit(session, dict(corpus), indexes=found.indexes)
+                before_heal = srv.count()
+                heal = await aud.heal(session, aud.to_heal(audit.result))
+            return session.result(), archives, audit, before_heal, heal
 
-        corpus: dict[str, dt.datetime | None] = {}
-        archives: list[Observation] = []
-        result = run(s, after, corpus, archives)
-        healed_paths = [e.path for e in srv.log[out["before_heal"] :]]
-    audit, heal = out["audit"], out["heal"]
+        result, archives, audit, before_heal, heal = asyncio.run(go())
+        healed_paths = [e.path for e in srv.log[before_heal:]]
     assert result.ok, result.summary()
     missing = [local(srv, u) for u in removed]
     assert list(audit.result.missing) == sorted(missing)
@@ -116,9 +106,9 @@ def test_audit_names_the_posts_the_archives_skip_and_heal_fetches_only_them(
     archived = {f.url for f in RawArchive(s.raw_dir).latest()}
     assert set(missing) <= archived
     for h in heal.healed:
-        assert h.page.kind == "post" and h.status == 200 and len(h.page.posts) == 1
+        assert h.page.kind == "post" and h.fetch.status == 200 and len(h.page.posts) == 1
     # Merged like any full post, the healed ones are the contract's records, from a post page.
-    healed = aud.observations(heal, "run-1")
+    healed = [Observation(h.page, h.fetch.fetched_at, "run-1", 200) for h in heal.healed]
     posts = merge(None, [*archives, *healed], full=True, settings=s).corpus.posts.to_pylist()
     by_url = {public(srv, row["url"]): row for row in posts}
     assert set(by_url) == set(EXPECTED)
@@ -138,8 +128,8 @@ def test_heal_is_bounded_and_reports_what_it_could_not_heal(tmp_path: Path) -> N
         urls.append("https://elsewhere.invalid/post/")
 
         async def go() -> aud.HealResult:
-            async with connect(s) as ctx:
-                return await aud.heal(ctx, urls)
+            async with open_session(s) as session:
+                return await aud.heal(session, urls)
 
         heal = asyncio.run(go())
     assert heal.healed_urls == (posts[0],)
@@ -171,8 +161,8 @@ XML = [("Content-Type", "application/xml")]
 
 def _audit(s: Settings, corpus: dict[str, dt.datetime | None]) -> aud.Audit:
     async def go() -> aud.Audit:
-        async with connect(s) as ctx:
-            return await aud.audit(ctx, corpus)
+        async with open_session(s) as session:
+            return await aud.audit(session, corpus)
 
     return asyncio.run(go())
 
@@ -204,9 +194,9 @@ def test_thousands_of_bogus_urls_are_bounded_and_reported(tmp_path: Path) -> Non
         s = settings(srv, tmp_path, audit_max_urls=1000, heal_max=4)
 
         async def go() -> tuple[aud.Audit, aud.HealResult]:
-            async with connect(s) as ctx:
-                audit = await aud.audit(ctx, {})
-                return audit, await aud.heal(ctx, aud.to_heal(audit.result))
+            async with open_session(s) as session:
+                audit = await aud.audit(session, {})
+                return audit, await aud.heal(session, aud.to_heal(audit.result))
 
         audit, heal = asyncio.run(go())
         requested = [e.path for e in srv.log if e.path.startswith("/bogus-")]
@@ -297,9 +287,12 @@ def test_doctype_and_entities_are_refused() -> None:
 
 
 @given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
-def test_parse_sitemap_never_raises(body: bytes) -> None:
+def test_parse_sitemap_never_raises_and_says_why_it_found_nothing(body: bytes) -> None:
     sitemap = parse_sitemap(body)
-    assert sitemap.problem or sitemap.children or sitemap.entries or sitemap == type(sitemap)()
+    if sitemap.problem is None and not (sitemap.children or sitemap.entries):
+        # No problem named, nothing found: only a real, empty sitemap may say so.
+        root = ET.fromstring(body)
+        assert root.tag in (f"{SITEMAP_NS}urlset", f"{SITEMAP_NS}sitemapindex")
 
 
 def test_etl_audit_command_writes_the_table_and_fails_below_min_recall(
@@ -311,12 +304,10 @@ def test_etl_audit_command_writes_the_table_and_fails_below_min_recall(
     folder, removed = gapped_snapshot(tmp_path, count=2)
     with serve(folder) as srv:
         s = settings(srv, tmp_path)
-        seen: list[Observation] = []
-        run(s, _nothing, {}, seen)
-        corpus = merge(None, seen, full=True, settings=s).corpus
+        corpus = merge(None, crawl_observations(s), full=True, settings=s).corpus
         at = dt.datetime(2026, 1, 1, tzinfo=UTC)
         write_corpus(corpus, s.processed_dir, run_id="run-1", site=srv.url, generated_at=at)
-        args = ["audit", "--site", srv.url, "--data-dir", str(s.data_dir), "--quiet"]
+        args = ["audit", "--site", srv.url, "--data-dir", str(s.data_dir), "--rate", "0", "-q"]
         assert main(args) == 1
         out, err = capsys.readouterr()
         missing = sorted(local(srv, u) for u in removed)
@@ -350,5 +341,16 @@ def test_etl_audit_without_a_corpus_says_what_to_run(
     assert "build the corpus first" in capsys.readouterr().err
 
 
-async def _nothing(ctx: CrawlContext) -> None:
-    pass
+def crawl_observations(s: Settings) -> list[Observation]:
+    """Every archive page of a full crawl, parsed, as the loader's input."""
+
+    async def go() -> list[Observation]:
+        async with open_session(s) as session:
+            found = await discover(session)
+            return [
+                Observation(got.page, got.fetch.fetched_at, "run-1", 200)
+                async for got in crawl_archives(session, found.archives)
+                if got.page is not None
+            ]
+
+    return asyncio.run(go())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import os
@@ -14,9 +15,10 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from etl.crawl.archives import Known, crawl_archives
+from etl.crawl.discover import discover
 from etl.crawl.raw import RawArchive
-from etl.crawl.session import CrawlResult, default_follow, run_crawl
-from etl.records import Fetch
+from etl.crawl.session import CrawlResult, Validators, open_session
 from etl.replay.server import BIG_PATH, FAULT_KINDS, OFFSITE_PATH, FaultPlan, ReplayServer, serve
 from etl.settings import Settings
 from tests.replay_settings import fast_settings
@@ -37,6 +39,33 @@ def archive_pages(snapshot: Path) -> set[str]:
     """Every category and tag page the snapshot holds, as URL paths."""
     files = [*snapshot.glob("category/**/index.html"), *snapshot.glob("tag/**/index.html")]
     return {f"/{f.parent.relative_to(snapshot).as_posix()}/" for f in files}
+
+
+def run_crawl(
+    s: Settings,
+    *,
+    validators: Validators | None = None,
+    known: Known | None = None,
+    seen: list[str] | None = None,
+) -> CrawlResult:
+    """`etl crawl`'s stages: discover, then every archive page; `seen` gets each page's URL."""
+
+    async def go() -> CrawlResult:
+        async with open_session(s, validators=validators) as session:
+            found = await discover(session)
+            async for got in crawl_archives(session, found.archives, known):
+                if seen is not None:
+                    seen.append(got.fetch.url)
+        return session.result()
+
+    return asyncio.run(go())
+
+
+class KnowsEverything:
+    """A corpus that holds every post unchanged: the stop rule ends each archive at once."""
+
+    def all_unchanged(self, posts: object) -> bool:
+        return True
 
 
 def settings(srv: ReplayServer, tmp: Path, **kw: object) -> Settings:
@@ -221,22 +250,18 @@ def test_conditional_requests_get_304_and_stop_the_archive(tmp_path: Path) -> No
 def test_pagination_ends_on_404_past_page_one_and_fails_on_404_at_page_one(
     tmp_path: Path,
 ) -> None:
-    def always_next(fetch: Fetch) -> str | None:  # walks past the last page
-        if fetch.status != 200:
-            return None
-        return default_follow(fetch) or fetch.url.split("/page/")[0].rstrip("/") + "/page/2/"
-
     seen: list[str] = []
     with serve(SNAP2) as srv:
-        result = run_crawl(
-            settings(srv, tmp_path, archives=("/tag/resolve/", "/category/nope/")),
-            follow=always_next,
-            on_fetch=lambda f: seen.append(f.url.removeprefix(srv.url)),
+        page = srv.answer("/tag/resolve/").body.replace(  # a next link past the last page
+            b"</head>", f'<link rel="next" href="{srv.url}/tag/resolve/page/2/"></head>'.encode()
         )
+        srv.override("/tag/resolve/", 200, page, [("Content-Type", "text/html; charset=UTF-8")])
+        archives = ("/tag/resolve/", "/category/nope/")
+        result = run_crawl(settings(srv, tmp_path, archives=archives), seen=seen)
     assert [f.reason for f in result.failures] == ["not_found"]
     assert result.failures[0].url.endswith("/category/nope/")
     assert "/tag/resolve/page/2/" in [e.path for e in srv.log if e.status == 404]
-    assert seen == ["/tag/resolve/"]
+    assert [u.removeprefix(srv.url) for u in seen] == ["/tag/resolve/"]
 
 
 def test_page_cap_early_stop_and_each_page_once_across_archives(tmp_path: Path) -> None:
@@ -244,7 +269,7 @@ def test_page_cap_early_stop_and_each_page_once_across_archives(tmp_path: Path) 
     with serve(SNAP2) as srv:
         capped = run_crawl(settings(srv, tmp_path, archives=archives, max_pages=3))
         srv.log.clear()
-        stopped = run_crawl(settings(srv, tmp_path, archives=archives), follow=lambda f: None)
+        stopped = run_crawl(settings(srv, tmp_path, archives=archives), known=KnowsEverything())
     assert capped.ok and stopped.ok
     assert capped.pages_fetched == 3 + 2  # page/1/ redirects to a page fetched once
     assert stopped.pages_fetched == 2

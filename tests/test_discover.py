@@ -1,4 +1,4 @@
-"""Pure discovery helpers: robots rules, sitemaps, archive links, next pages, Retry-After."""
+"""Pure discovery helpers: robots rules, archive URLs and links, the next page, Retry-After."""
 
 from __future__ import annotations
 
@@ -11,30 +11,26 @@ import pytest
 from etl.crawl import discover
 from etl.crawl.client import retry_after
 from etl.crawl.progress import Progress
+from etl.crawl.session import robots_rules
+from etl.parse.page import parse_page
+from etl.urls import archive_url
 
 SITE = "http://127.0.0.1:8000"
 
 
 def test_robots_rules_follow_rfc_9309_on_errors() -> None:
     robots = b"User-agent: *\nDisallow: /wp-admin/\nSitemap: http://127.0.0.1:8000/s.xml\n"
-    allowed, sitemaps = discover.robots_rules(200, robots, "etl")
+    allowed, sitemaps = robots_rules(200, robots, "etl")
     assert allowed(f"{SITE}/tag/x/") and not allowed(f"{SITE}/wp-admin/x")
     assert sitemaps == [f"{SITE}/s.xml"]
-    assert discover.robots_rules(404, b"", "etl")[0](f"{SITE}/wp-admin/")
+    assert robots_rules(404, b"", "etl")[0](f"{SITE}/wp-admin/")
     for status in (500, 503, None):
-        assert not discover.robots_rules(status, b"", "etl")[0](f"{SITE}/")
+        assert not robots_rules(status, b"", "etl")[0](f"{SITE}/")
 
 
-def test_sitemaps_are_parsed_and_doctype_is_refused() -> None:
-    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
-    index = f"<sitemapindex {ns}><sitemap><loc> {SITE}/a.xml </loc></sitemap></sitemapindex>"
-    urls = f"<urlset {ns}><url><loc>{SITE}/tag/x/</loc></url></urlset>"
-    assert discover.parse_sitemap(index.encode()) == ([f"{SITE}/a.xml"], [])
-    assert discover.parse_sitemap(urls.encode()) == ([], [f"{SITE}/tag/x/"])
-    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><urlset>&a;</urlset>'
-    with pytest.raises(ValueError, match="DOCTYPE"):
-        discover.parse_sitemap(bomb)
+def test_only_taxonomy_sitemaps_lead_to_archives() -> None:
     assert discover.wants_sitemap(f"{SITE}/wp-sitemap-taxonomies-post_tag-1.xml")
+    assert discover.wants_sitemap(f"{SITE}/wp-sitemap-taxonomies-category-2.xml")
     assert not discover.wants_sitemap(f"{SITE}/wp-sitemap-posts-post-1.xml")
 
 
@@ -49,15 +45,20 @@ def test_sitemaps_are_parsed_and_doctype_is_refused() -> None:
     ],
 )
 def test_archive_url(url: str, expected: str | None) -> None:
-    assert discover.archive_url(url, SITE) == expected
+    assert archive_url(url, SITE) == expected
 
 
-def test_next_page_prefers_link_rel_next_then_older_posts() -> None:
-    head = b'<head><link rel="next" href="/tag/x/page/3/"></head>'
-    older = b'<nav><a href="/tag/x/page/4/"><span>&larr;</span> Older posts</a></nav>'
-    assert discover.next_page(head + older, f"{SITE}/tag/x/page/2/") == f"{SITE}/tag/x/page/3/"
-    assert discover.next_page(older, f"{SITE}/tag/x/") == f"{SITE}/tag/x/page/4/"
-    assert discover.next_page(b"<p>the end</p>", f"{SITE}/tag/x/") is None
+def test_the_crawl_follows_the_parser_s_next_page_rule() -> None:
+    """One next-page rule: the page's own (`parse_page(...).next_url`), rel=next first."""
+    head = '<head><link rel="next" href="/tag/x/page/3/"></head>'
+    older = (
+        '<nav class="paging-navigation"><div class="nav-previous">'
+        '<a href="/tag/x/page/4/"><span>&larr;</span> Older posts</a></div></nav>'
+    )
+    page = f"{SITE}/tag/x/page/2/"
+    assert parse_page(head + older, page).next_url == f"{SITE}/tag/x/page/3/"
+    assert parse_page(older, f"{SITE}/tag/x/").next_url == f"{SITE}/tag/x/page/4/"
+    assert parse_page("<p>the end</p>", f"{SITE}/tag/x/").next_url is None
 
 
 def test_archive_links_of_a_page() -> None:

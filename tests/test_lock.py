@@ -47,8 +47,10 @@ def test_lock_of_a_killed_run_does_not_block(tmp_path: Path) -> None:
         assert f"pid {os.getpid()}" in path.read_text()
 
 
-def test_lock_is_reentrant_across_sequential_runs(tmp_path: Path) -> None:
-    with run_lock(tmp_path):
+def test_the_lock_is_released_when_a_run_ends(tmp_path: Path) -> None:
+    # Held: a second run (its own open of the file, as another process would) is refused.
+    refused = pytest.raises(LockedError, match=f"pid {os.getpid()}")
+    with run_lock(tmp_path) as path, refused, run_lock(tmp_path):
         pass
-    with run_lock(tmp_path):
-        pass
+    with run_lock(tmp_path) as again:  # released: the next run takes it
+        assert again == path and f"pid {os.getpid()}" in path.read_text()

@@ -110,7 +110,7 @@ def test_rebuild_from_raw_is_offline_and_repeatable(tmp_path: Path) -> None:
     for name in ("posts", "teasers", "documents", "post_terms"):
         (tmp_path / "processed" / f"{name}.parquet").unlink()
     first = rebuild(Settings(site=origin, data_dir=tmp_path))
-    assert first.exit_status == 0 and first.mode == "offline"
+    assert first.exit_status == 0 and first.mode == "rebuild"
     assert_matches_expected(tmp_path, origin, "snapshot-2")
     before = {n: content(tmp_path, n) for n in ("posts", "teasers", "documents", "post_terms")}
     rebuild(Settings(site=origin, data_dir=tmp_path))
@@ -195,7 +195,9 @@ def test_quiet_on_success_loud_on_failure(tmp_path: Path) -> None:
         out, err = ok.communicate(timeout=60)
         assert ok.returncode == 0, err
         assert out.count("\n") == 1 and "65 new" in out and "recall 100.0%" in out
-        quiet = etl("corpus", "--site", srv.url, "--data-dir", str(tmp_path / "a"), "-q")
+        quiet = etl(
+            "corpus", "--site", srv.url, "--data-dir", str(tmp_path / "a"), "-q", "--rate", "0"
+        )
         assert quiet.communicate(timeout=60) == ("", "") and quiet.returncode == 0
         srv.override("/tag/retention/", 503, b"down")
         fast_retries = {"ETL_RETRY_INITIAL": "0.01", "ETL_RETRY_ATTEMPTS": "2"}

@@ -1,9 +1,9 @@
 """The completeness audit: the site's own list of posts (its sitemaps, and wp-json's count)
 against the corpus, and the heal that fetches the page of each missing or stale post.
 
-Every request goes through a `CrawlContext` (the crawl's `after` hook, or `crawl.connect()`
-for `etl audit`), so the audit shares the crawl's politeness, robots.txt, retries, counts and
-raw archive. The comparison itself is pure (`etl.crawl.sitemaps.compare`).
+Every request goes through the run's `Session`, so the audit shares the crawl's politeness,
+robots.txt, retries, counts and raw archive. The comparison itself is pure
+(`etl.crawl.sitemaps.compare`); the audit table is written by `etl.load.audit_table`.
 """
 
 from __future__ import annotations
@@ -14,19 +14,13 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from etl.crawl.session import CrawlContext, connect
+from etl.crawl.session import Session
 from etl.crawl.sitemaps import AuditResult, Sitemap, compare, is_posts_sitemap, parse_sitemap
 from etl.parse.page import parse_fetch
-from etl.records import Page
-from etl.settings import Settings
+from etl.records import Fetch, Page
 from etl.urls import canonical_url, same_origin
-
-if TYPE_CHECKING:
-    from etl.load.merge import Observation
 
 log = logging.getLogger(__name__)
 
@@ -85,15 +79,17 @@ class Audit:
         return "\n".join(lines)
 
 
-async def read_sitemaps(ctx: CrawlContext) -> SitemapRead:
+async def read_sitemaps(
+    session: Session, indexes: Mapping[str, tuple[str, ...]] | None = None
+) -> SitemapRead:
     """Every posts sitemap the index (robots.txt's, else `/wp-sitemap.xml`) names; an index
-    the crawl's discovery read already (`ctx.indexes`) is not asked for again."""
-    site, limit = ctx.settings.site, ctx.settings.audit_max_urls
+    the crawl's discovery read already (in `indexes`) is not asked for again."""
+    site, limit = session.settings.site, session.settings.audit_max_urls
     posts: dict[str, dt.datetime | None] = {}
     read: list[str] = []
     problems: list[str] = []
     off_origin, truncated = 0, False
-    queue = list(ctx.sitemaps or [urljoin(site, "/wp-sitemap.xml")])
+    queue = list(session.sitemaps or [urljoin(site, "/wp-sitemap.xml")])
     seen: set[str] = set()
     while queue and len(posts) < limit:
         url = queue.pop(0)
@@ -104,7 +100,7 @@ async def read_sitemaps(ctx: CrawlContext) -> SitemapRead:
             off_origin += 1
             problems.append(f"{url}: refused, not on {site}")
             continue
-        sitemap = await _sitemap(ctx, url)
+        sitemap = await _sitemap(session, url, indexes or {})
         if sitemap.problem:
             problems.append(f"{url}: {sitemap.problem}")
             continue
@@ -124,18 +120,18 @@ async def read_sitemaps(ctx: CrawlContext) -> SitemapRead:
     return SitemapRead(posts, tuple(read), tuple(problems), off_origin, truncated)
 
 
-async def _sitemap(ctx: CrawlContext, url: str) -> Sitemap:
-    """The sitemap at `url` (an index discovery read comes from `ctx.indexes`); a failed
+async def _sitemap(session: Session, url: str, indexes: Mapping[str, tuple[str, ...]]) -> Sitemap:
+    """The sitemap at `url` (an index discovery read comes from `indexes`); a failed
     request is a Sitemap whose problem says why."""
-    if url in ctx.indexes:
-        return Sitemap(children=ctx.indexes[url])
-    body, why = await _body(ctx, url)
+    if url in indexes:
+        return Sitemap(children=indexes[url])
+    body, why = await _body(session, url)
     return Sitemap(problem=why) if why is not None else parse_sitemap(body)
 
 
-async def _body(ctx: CrawlContext, url: str) -> tuple[bytes, str | None]:
+async def _body(session: Session, url: str) -> tuple[bytes, str | None]:
     """The body of a 200, else b"" and why not."""
-    fetch = await ctx.get(url)
+    fetch = await session.get(url)
     if fetch is None:
         return b"", _REFUSED
     if fetch.status != 200:
@@ -143,9 +139,9 @@ async def _body(ctx: CrawlContext, url: str) -> tuple[bytes, str | None]:
     return fetch.body, None
 
 
-async def wp_json_total(ctx: CrawlContext) -> WpTotal:
+async def wp_json_total(session: Session) -> WpTotal:
     """The REST API's count of published posts; many sites turn the API off, which is fine."""
-    fetch = await ctx.get(urljoin(ctx.settings.site, WP_JSON))
+    fetch = await session.get(urljoin(session.settings.site, WP_JSON))
     if fetch is None:
         return WpTotal(None, _REFUSED)
     if fetch.status != 200:
@@ -165,15 +161,19 @@ async def wp_json_total(ctx: CrawlContext) -> WpTotal:
 
 
 async def audit(
-    ctx: CrawlContext, corpus: Mapping[str, dt.datetime | None], *, wp_json: bool = True
+    session: Session,
+    corpus: Mapping[str, dt.datetime | None],
+    *,
+    indexes: Mapping[str, tuple[str, ...]] | None = None,
+    wp_json: bool = True,
 ) -> Audit:
     """Compare the corpus (canonical post URL -> last_seen_at) with the site's lists.
 
-    `wp_json=False` skips the REST API's count (informational only, never compared): an
-    incremental run saves the request.
+    `indexes`: the sitemap indexes discovery read already. `wp_json=False` skips the REST
+    API's count (informational only, never compared): an incremental run saves the request.
     """
-    total = wp_json_total(ctx) if wp_json else _not_asked()
-    sitemap, wp_total = await asyncio.gather(read_sitemaps(ctx), total)
+    total = wp_json_total(session) if wp_json else _not_asked()
+    sitemap, wp_total = await asyncio.gather(read_sitemaps(session, indexes), total)
     result = compare(sitemap.posts, corpus)
     log.info("audit: recall %s, %d missing", result.recall, len(result.missing))
     return Audit(result, sitemap, wp_total, corpus)
@@ -188,9 +188,8 @@ class Healed:
     """A post read from its own page: `page` has kind 'post' and exactly one post."""
 
     url: str
+    fetch: Fetch
     page: Page
-    fetched_at: dt.datetime
-    status: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,11 +217,11 @@ def to_heal(result: AuditResult) -> tuple[str, ...]:
     return (*result.missing, *result.stale)
 
 
-async def heal(ctx: CrawlContext, urls: Iterable[str]) -> HealResult:
+async def heal(session: Session, urls: Iterable[str]) -> HealResult:
     """Fetch the page of each post (at most `heal_max`), keep those that parse to one post."""
     wanted = list(dict.fromkeys(urls))
-    now, later = wanted[: ctx.settings.heal_max], wanted[ctx.settings.heal_max :]
-    outcomes = await asyncio.gather(*(_heal_one(ctx, url) for url in now))
+    now, later = wanted[: session.settings.heal_max], wanted[session.settings.heal_max :]
+    outcomes = await asyncio.gather(*(_heal_one(session, url) for url in now))
     healed = tuple(o for o in outcomes if isinstance(o, Healed))
     failed = tuple(o for o in outcomes if isinstance(o, tuple))
     if later:
@@ -230,10 +229,10 @@ async def heal(ctx: CrawlContext, urls: Iterable[str]) -> HealResult:
     return HealResult(healed, failed, tuple(later))
 
 
-async def _heal_one(ctx: CrawlContext, url: str) -> Healed | tuple[str, str]:
-    if not same_origin(url, ctx.settings.site):
-        return url, f"refused, not on {ctx.settings.site}"
-    fetch = await ctx.get(url)
+async def _heal_one(session: Session, url: str) -> Healed | tuple[str, str]:
+    if not same_origin(url, session.settings.site):
+        return url, f"refused, not on {session.settings.site}"
+    fetch = await session.get(url)
     if fetch is None:
         return url, _REFUSED
     if fetch.status != 200:
@@ -243,77 +242,4 @@ async def _heal_one(ctx: CrawlContext, url: str) -> Healed | tuple[str, str]:
         return url, f"not one post: a {page.kind} page with {len(page.posts)} posts"
     if page.posts[0].url != canonical_url(url):
         return url, f"the page is the post {page.posts[0].url}"
-    return Healed(url, page, fetch.fetched_at, fetch.status)
-
-
-def observations(heal: HealResult, run_id: str) -> list[Observation]:
-    """The healed posts as the loader's input (it marks post pages `source='post_page'`)."""
-    from etl.load.merge import Observation
-
-    return [Observation(h.page, h.fetched_at, run_id, h.status) for h in heal.healed]
-
-
-def corpus_times(processed_dir: Path) -> dict[str, dt.datetime | None]:
-    """The corpus's posts as the audit compares them: URL -> last_seen_at (empty: no corpus)."""
-    import pyarrow.parquet as pq
-
-    path = Path(processed_dir) / "posts.parquet"
-    if not path.exists():
-        return {}
-    table = pq.read_table(path, columns=["url", "last_seen_at"])
-    return dict(zip(table["url"].to_pylist(), table["last_seen_at"].to_pylist(), strict=True))
-
-
-def audit_rows(audit: Audit, heal: HealResult | None = None) -> list[dict[str, Any]]:
-    """One row per URL of the sitemaps or the corpus, sorted: the `audit` table."""
-    r, lastmod = audit.result, audit.sitemap.posts
-    healed = {h.url: h.fetched_at for h in heal.healed} if heal else {}
-    status = {
-        **dict.fromkeys(r.extra, "extra"),
-        **dict.fromkeys(r.stale, "stale"),
-        **dict.fromkeys(r.missing, "missing"),
-        **dict.fromkeys(healed, "healed"),
-    }
-    urls = sorted(lastmod.keys() | audit.corpus.keys())
-    return [
-        {
-            "url": url,
-            "status": status.get(url, "ok"),
-            "lastmod": lastmod.get(url),
-            "seen_at": healed.get(url) or audit.corpus.get(url),
-        }
-        for url in urls
-    ]
-
-
-def write_audit(
-    audit: Audit, settings: Settings, *, run_id: str, heal: HealResult | None = None
-) -> Path:
-    """`processed/audit.parquet`, written atomically by the store's writer."""
-    import pyarrow as pa
-
-    from etl.load import tables
-    from etl.load.store import write_table
-
-    schema = tables.arrow_schema(tables.AUDIT)
-    table = pa.Table.from_pylist(audit_rows(audit, heal), schema=schema)
-    now = dt.datetime.now(dt.UTC)
-    return write_table(
-        tables.AUDIT,
-        table,
-        settings.processed_dir,
-        run_id=run_id,
-        site=settings.site,
-        generated_at=now,
-    )
-
-
-def run_audit(settings: Settings) -> tuple[Audit, Path]:
-    """`etl audit`: the corpus on disk against the live sitemaps; writes the audit table."""
-
-    async def go() -> tuple[Audit, str]:
-        async with connect(settings) as ctx:
-            return await audit(ctx, corpus_times(settings.processed_dir)), ctx.writer.run_id
-
-    result, run_id = asyncio.run(go())
-    return result, write_audit(result, settings, run_id=run_id)
+    return Healed(url, fetch, page)

@@ -23,6 +23,7 @@ from etl.settings import Settings
 from etl.urls import origin
 
 if TYPE_CHECKING:
+    import httpx
     from tenacity import RetryCallState
 
 log = logging.getLogger(__name__)
@@ -94,9 +95,16 @@ def _now() -> dt.datetime:
 class Client:
     """`async with Client(settings, stats) as c: fetch = await c.fetch(url)`."""
 
-    def __init__(self, settings: Settings, stats: Stats) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        stats: Stats,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.settings = settings
         self.stats = stats
+        self._transport = transport  # None: the network; unit tests pass a MockTransport
         self._limits: dict[str, RateLimit] = {}
         self._slots = asyncio.Semaphore(max(1, settings.concurrency))
 
@@ -110,6 +118,7 @@ class Client:
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip"},
             timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
             limits=httpx.Limits(max_connections=max(1, s.concurrency)),
+            transport=self._transport,
         )
         return self
 

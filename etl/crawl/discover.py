@@ -1,66 +1,92 @@
-"""Pure helpers for finding URLs: robots.txt rules, WordPress sitemaps, archive links.
+"""Discover the site's archives: robots.txt's sitemaps (WordPress core's taxonomy sitemaps)
+and the home page's category and tag links, or the archives the settings name.
 
-Nothing here touches the network; `crawl.py` fetches and hands the bodies over.
+`discover(session)` requests; the helpers below it are pure (bytes in, URLs out).
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable, Iterable
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
-from etl.urls import same_origin
+from etl.crawl.sitemaps import parse_sitemap
+from etl.records import Fetch
+from etl.urls import archive_path, archive_url, same_origin
 
-Allowed = Callable[[str], bool]
+if TYPE_CHECKING:
+    from etl.crawl.session import Session
 
-# `/category/SLUG/` or `/tag/SLUG/`, optionally a later page of it.
-_ARCHIVE = re.compile(r"^/(category|tag)/([^/]+)/(?:page/\d+/?)?$")
-# Sitemaps that list archives (WordPress core names them so); posts sitemaps are not needed.
+log = logging.getLogger(__name__)
+
+# Sitemaps that list archives (WordPress core names them so); posts sitemaps are the audit's.
 _TAXONOMY_SITEMAP = re.compile(r"wp-sitemap-taxonomies-(category|post_tag)-\d+\.xml$")
-_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-OLDER = re.compile(r"older\s+posts", re.IGNORECASE)
 
 
-def robots_rules(status: int | None, body: bytes, user_agent: str) -> tuple[Allowed, list[str]]:
-    """RFC 9309 2.3.1: a 4xx robots.txt allows everything; no answer or 5xx disallows all.
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """What discovery found: the archives to crawl, and what it read on the way."""
 
-    Returns the rule as a predicate on URLs, and the sitemaps robots.txt names.
-    """
-    if status is not None and 400 <= status < 500:
-        return (lambda url: True), []
-    if status != 200:
-        return (lambda url: False), []
-    from protego import Protego
-
-    parser = Protego.parse(body.decode("utf-8", "replace"))
-    return (lambda url: bool(parser.can_fetch(url, user_agent))), list(parser.sitemaps)
+    archives: tuple[str, ...]
+    # Each sitemap index read (status 200, parsed) -> its children: the audit reuses them.
+    indexes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    home: Fetch | None = None  # the home page's answer, when it was asked
+    problems: tuple[str, ...] = ()  # "URL: why" for each sitemap that could not be read
 
 
-def archive_url(url: str, site: str) -> str | None:
-    """The first-page URL of the archive `url` belongs to, or None if it is no archive."""
-    parts = urlsplit(url)
-    if not same_origin(url, site):
-        return None
-    m = _ARCHIVE.match(parts.path)
-    if m is None:
-        return None
-    return urlunsplit((parts.scheme, parts.netloc, f"/{m.group(1)}/{m.group(2)}/", "", ""))
+async def discover(session: Session) -> Discovery:
+    """The archives to crawl: `Settings.archives` when given, else every one the taxonomy
+    sitemaps and the home page name (sorted, each once)."""
+    site = session.settings.site
+    if session.settings.archives:
+        named = sorted_unique(urljoin(site, a) for a in session.settings.archives)
+        session.archives = named
+        return Discovery(named)
+    found: set[str] = set()
+    indexes: dict[str, tuple[str, ...]] = {}
+    problems: list[str] = []
+    for sitemap in session.sitemaps or (urljoin(site, "/wp-sitemap.xml"),):
+        await _sitemap(session, sitemap, found, indexes, problems, top=True)
+    home = await session.get(urljoin(site, "/"))
+    if home is not None and home.status == 200:
+        found |= archive_links(home.body, home.url, site)
+        session.refuse_off_origin(foreign_archive_links(home.body, home.url, site), home.url)
+    session.archives = sorted_unique(found)
+    return Discovery(session.archives, indexes, home, tuple(problems))
 
 
-def parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
-    """`(child sitemaps, page URLs)` of a sitemap index or url set.
-
-    Sitemaps are untrusted XML: a DOCTYPE (entity expansion, external entities) is refused.
-    """
-    import xml.etree.ElementTree as ET
-
-    if b"<!DOCTYPE" in body[:4096].upper():
-        raise ValueError("sitemap refused: it declares a DOCTYPE")
-    root = ET.fromstring(body)
-    locs = [(el.text or "").strip() for el in root.iter(f"{_SITEMAP_NS}loc")]
-    if root.tag == f"{_SITEMAP_NS}sitemapindex":
-        return locs, []
-    return [], locs
+async def _sitemap(
+    session: Session,
+    url: str,
+    found: set[str],
+    indexes: dict[str, tuple[str, ...]],
+    problems: list[str],
+    *,
+    top: bool,
+) -> None:
+    site = session.settings.site
+    if not same_origin(url, site):  # a hint, not a page we owe the run
+        session.refuse_off_origin({url}, "robots.txt")
+        return
+    fetch = await session.get(url)
+    if fetch is None or fetch.status != 200:
+        return  # optional: the home page still names the archives
+    sitemap = parse_sitemap(fetch.body)
+    if sitemap.problem:
+        log.warning("cannot read sitemap %s: %s", url, sitemap.problem)
+        problems.append(f"{url}: {sitemap.problem}")
+        return
+    if sitemap.children:
+        indexes[url] = sitemap.children
+    pages = [e.url for e in sitemap.entries]
+    found |= {a for a in (archive_url(p, site) for p in pages) if a}
+    session.refuse_off_origin(foreign_archives(pages, site), url)
+    for child in sitemap.children:
+        if top and wants_sitemap(child):
+            await _sitemap(session, child, found, indexes, problems, top=False)
 
 
 def wants_sitemap(url: str) -> bool:
@@ -69,9 +95,9 @@ def wants_sitemap(url: str) -> bool:
 
 
 def _links(html: bytes, base: str) -> list[str]:
-    from selectolax.lexbor import LexborHTMLParser as HTMLParser
+    from selectolax.lexbor import LexborHTMLParser
 
-    tree = HTMLParser(html)
+    tree = LexborHTMLParser(html)
     return [urljoin(base, a.attributes.get("href") or "") for a in tree.css("a[href]")]
 
 
@@ -82,25 +108,11 @@ def archive_links(html: bytes, base: str, site: str) -> set[str]:
 
 def foreign_archives(urls: Iterable[str], site: str) -> set[str]:
     """Archive-shaped URLs on another origin: refused (and counted), never requested."""
-    return {u for u in urls if not same_origin(u, site) and _ARCHIVE.match(urlsplit(u).path)}
+    return {u for u in urls if not same_origin(u, site) and archive_path(u)}
 
 
 def foreign_archive_links(html: bytes, base: str, site: str) -> set[str]:
     return foreign_archives(_links(html, base), site)
-
-
-def next_page(html: bytes, base: str) -> str | None:
-    """The next (older) page of an archive: `link[rel=next]`, else an "Older posts" link."""
-    from selectolax.lexbor import LexborHTMLParser as HTMLParser
-
-    tree = HTMLParser(html)
-    for node in tree.css("link[rel=next], a[rel=next]"):
-        if href := node.attributes.get("href"):
-            return urljoin(base, href)
-    for node in tree.css("a[href]"):
-        if OLDER.search(node.text()) and (href := node.attributes.get("href")):
-            return urljoin(base, href)
-    return None
 
 
 def sorted_unique(urls: Iterable[str]) -> tuple[str, ...]:

@@ -1,25 +1,24 @@
-"""The crawl stage: discovery, pagination, politeness, retries: network in, raw responses out.
+"""The crawl session: everything one run's requests share.
 
-Archives come from robots.txt (obeyed for every URL), its sitemaps and the home page's
-category and tag links, or from `Settings.archives`. Each archive is followed page by page
-(`follow` decides where to go next; by default the page's next link) while archives run
-concurrently under the client's rate and concurrency limits. Every response goes straight to
-the raw archive; no body outlives the handling of its page.
+One HTTP client (per-host rate limit, concurrency limit, one retry policy), the robots.txt
+rules, the raw archive writer, the URLs already requested and the counters. The stages'
+async functions (`discover`, `crawl_archives`, `audit`, `heal`) all request through
+`Session.get`, so every request of a run is polite, on the origin, archived and counted in
+one place.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
+import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
-from etl.crawl import discover
 from etl.crawl.client import Client, Stats
 from etl.crawl.progress import Progress
 from etl.crawl.raw import RawWriter
@@ -27,10 +26,13 @@ from etl.records import Fetch
 from etl.settings import Settings
 from etl.urls import same_origin
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger(__name__)
 
-Follow = Callable[[Fetch], str | None]
 Validators = Mapping[str, tuple[str | None, str | None]]
+Allowed = Callable[[str], bool]
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -48,6 +50,8 @@ class Failure:
 
 @dataclass(frozen=True, slots=True)
 class CrawlResult:
+    """A session's numbers once it is closed."""
+
     run_id: str
     warc_path: Path
     archives: tuple[str, ...]
@@ -61,6 +65,7 @@ class CrawlResult:
     disallowed: int
     failures: tuple[Failure, ...]
     duration: float
+    parse_s: float = 0.0  # of `duration`: parsing archive pages (it decides where to go next)
 
     @property
     def ok(self) -> bool:
@@ -84,39 +89,18 @@ class CrawlResult:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True, slots=True)
-class CrawlContext:
-    """For an `after` hook: the run's client, raw archive, robots.txt's sitemaps, and its
-    `get(url)` (on the origin, robots.txt obeyed, archived and counted; None when refused).
-
-    `indexes` maps each sitemap index discovery read (status 200, parsed) to its children,
-    so the audit need not ask for it again.
-    """
-
-    settings: Settings
-    client: Client
-    writer: RawWriter
-    get: Callable[[str], Awaitable[Fetch | None]]
-    sitemaps: tuple[str, ...]
-    indexes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-def default_follow(fetch: Fetch) -> str | None:
-    """The next page of an archive; a 304 means the page (and so its neighbours) is unchanged."""
-    return discover.next_page(fetch.body, fetch.url) if fetch.status == 200 else None
-
-
 @dataclass
-class _Run:
+class Session:
+    """One run's shared crawl state (mutable; `result()` freezes its numbers)."""
+
     settings: Settings
     client: Client
     writer: RawWriter
-    stats: Stats
     validators: Validators
     progress: Progress
-    allowed: discover.Allowed = lambda url: True
-    sitemaps: tuple[str, ...] = ()
-    indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # index -> children
+    allowed: Allowed = lambda url: False  # until robots.txt has been read
+    sitemaps: tuple[str, ...] = ()  # the ones robots.txt names
+    archives: tuple[str, ...] = ()  # what discovery found, for the result
     requested: set[str] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
     fetched: int = 0
@@ -124,19 +108,22 @@ class _Run:
     off_origin: int = 0
     disallowed: int = 0
     queued: int = 0
+    parse_s: float = 0.0  # time spent parsing archive pages inside the crawl
+    started: float = field(default_factory=time.monotonic)
 
-    def fail(self, url: str, status: int | None, reason: str, attempts: int, detail: str) -> None:
-        log.warning("failed %s (%s): %s", url, reason, detail)
-        self.failures.append(Failure(url, status, reason, attempts, detail))
+    @property
+    def run_id(self) -> str:
+        return self.writer.run_id
 
-    def tick(self) -> None:
-        done, total = self.fetched + self.not_modified, sum(self.stats.requests.values())
-        self.progress.show(done, len(self.failures), self.queued, total)
+    @property
+    def requests(self) -> int:
+        return sum(self.client.stats.requests.values())
 
-    async def get(self, url: str, conditional: bool = False, again: bool = False) -> Fetch | None:
-        """GET `url`, following redirects on the origin; None when refused or already fetched
-        (unless `again`: the audit's requests, which may repeat a sitemap discovery could not
-        use).
+    async def get(
+        self, url: str, *, conditional: bool = False, again: bool = False
+    ) -> Fetch | None:
+        """GET `url`, following redirects on the origin; None when refused or already asked
+        this run (unless `again`: the audit may repeat a sitemap discovery could not use).
 
         Only archive pages are asked conditionally: robots.txt and the sitemaps are read anew.
         """
@@ -147,14 +134,27 @@ class _Run:
             if url in self.requested and not again:
                 return None  # every URL once per run, however many archives lead to it
             self.requested.add(url)
-            headers = self._conditional(url) if conditional else {}
-            fetch = await self.client.fetch(url, headers)
+            fetch = await self.client.fetch(url, self._conditional(url) if conditional else {})
             self.writer.write(fetch)
             location = dict((k.lower(), v) for k, v in fetch.headers).get("location")
             if fetch.status not in _REDIRECTS or not location:
                 return fetch
             visited.append((url, fetch.status))
             url = urljoin(url, location)
+
+    def fail(self, url: str, status: int | None, reason: str, attempts: int, detail: str) -> None:
+        log.warning("failed %s (%s): %s", url, reason, detail)
+        self.failures.append(Failure(url, status, reason, attempts, detail))
+
+    def refuse_off_origin(self, urls: set[str], where: str) -> None:
+        """URLs on another origin that the site points to: counted, never requested."""
+        self.off_origin += len(urls)
+        for url in sorted(urls):
+            log.warning("refused %s (linked from %s): not on %s", url, where, self.settings.site)
+
+    def tick(self) -> None:
+        done = self.fetched + self.not_modified
+        self.progress.show(done, len(self.failures), self.queued, self.requests)
 
     def _may_request(self, url: str, visited: list[tuple[str, int | None]]) -> bool:
         """On the origin, no redirect loop, allowed by robots.txt; refusals counted."""
@@ -181,189 +181,90 @@ class _Run:
             headers["If-Modified-Since"] = modified
         return headers
 
-    async def archive(self, first: str, follow: Follow, on_fetch: Callable[[Fetch], None]) -> None:
-        """Follow one archive from its first page until `follow` finds no next page."""
-        url: str | None = first
-        for number in range(1, self.settings.max_pages + 1):
-            if url is None:
-                break
-            fetch = await self.get(url, conditional=True)
-            if fetch is None or not self._page_ok(fetch, number):
-                break
-            on_fetch(fetch)
-            self.tick()
-            url = follow(fetch)
-        self.queued -= 1
-        self.tick()
-
-    def _page_ok(self, fetch: Fetch, number: int) -> bool:
-        if fetch.status == 200:
-            self.fetched += 1
-            return True
-        if fetch.status == 304:
-            self.not_modified += 1
-            return True
-        if fetch.status == 404 and number > 1:
-            return False  # past the last page: the normal end of an archive
-        reason = "not_found" if fetch.status == 404 else _reason(fetch)
-        self.fail(fetch.url, fetch.status, reason, fetch.attempts, fetch.error or "")
-        return False
-
-    def context(self) -> CrawlContext:
-        get = functools.partial(self.get, again=True)
-        return CrawlContext(
-            self.settings, self.client, self.writer, get, self.sitemaps, dict(self.indexes)
-        )
-
-    async def robots(self) -> None:
-        s = self.settings
-        robots = await self.get(urljoin(s.site, "/robots.txt"))
+    async def read_robots(self) -> None:
+        """RFC 9309: a 4xx allows everything, no answer or a 5xx disallows everything."""
+        url = urljoin(self.settings.site, "/robots.txt")
+        self.allowed = lambda url: True  # robots.txt itself may always be asked
+        robots = await self.get(url)
         status, body = (robots.status, robots.body) if robots else (None, b"")
-        self.allowed, sitemaps = discover.robots_rules(status, body, s.user_agent)
+        self.allowed, sitemaps = robots_rules(status, body, self.settings.user_agent)
         self.sitemaps = tuple(sitemaps)
         if status != 200 and not (status and 400 <= status < 500):
-            self.fail(
-                urljoin(s.site, "/robots.txt"),
-                status,
-                "robots_unavailable",
-                robots.attempts if robots else 1,
-                "robots.txt unreachable: every URL is disallowed for this run (RFC 9309)",
-            )
+            attempts = robots.attempts if robots else 1
+            detail = "robots.txt unreachable: every URL is disallowed for this run (RFC 9309)"
+            self.fail(url, status, "robots_unavailable", attempts, detail)
 
-    async def discover(self) -> tuple[str, ...]:
-        s = self.settings
-        await self.robots()
-        if s.archives:
-            return discover.sorted_unique(urljoin(s.site, a) for a in s.archives)
-        found: set[str] = set()
-        for sitemap in self.sitemaps or [urljoin(s.site, "/wp-sitemap.xml")]:
-            await self._sitemap(sitemap, found, top=True)
-        home = await self.get(urljoin(s.site, "/"))
-        if home is not None and home.status == 200:
-            found |= discover.archive_links(home.body, home.url, s.site)
-            self._refuse(discover.foreign_archive_links(home.body, home.url, s.site), home.url)
-        return discover.sorted_unique(found)
-
-    def _refuse(self, foreign: set[str], where: str) -> None:
-        """Archives another origin's URLs point to: counted, never requested."""
-        self.off_origin += len(foreign)
-        for url in sorted(foreign):
-            log.warning("refused %s (linked from %s): not on %s", url, where, self.settings.site)
-
-    async def _sitemap(self, url: str, found: set[str], top: bool) -> None:
-        if not same_origin(url, self.settings.site):  # a hint, not a page we owe the run
-            self.off_origin += 1
-            log.warning("skipping sitemap %s: not on %s", url, self.settings.site)
-            return
-        fetch = await self.get(url)
-        if fetch is None or fetch.status != 200:
-            return  # optional: the home page still names the archives
-        try:
-            children, pages = discover.parse_sitemap(fetch.body)
-        except Exception as exc:
-            log.warning("cannot read sitemap %s: %s", url, exc)
-            return
-        if children:
-            self.indexes[url] = tuple(children)
-        found |= {a for a in (discover.archive_url(p, self.settings.site) for p in pages) if a}
-        self._refuse(discover.foreign_archives(pages, self.settings.site), url)
-        for child in children:
-            if top and discover.wants_sitemap(child):
-                await self._sitemap(child, found, top=False)
-
-
-def _reason(fetch: Fetch) -> str:
-    if fetch.error and fetch.error.startswith("refused: response too large"):
-        return "too_large"
-    if fetch.error:
-        return "gave_up"
-    return f"http_{fetch.status}"
+    def result(self) -> CrawlResult:
+        stats = self.client.stats
+        return CrawlResult(
+            run_id=self.run_id,
+            warc_path=self.writer.warc_path,
+            archives=self.archives,
+            requests=dict(stats.requests),
+            pages_fetched=self.fetched,
+            pages_not_modified=self.not_modified,
+            pages_failed=len(self.failures),
+            retries=dict(stats.retries),
+            gave_up=dict(stats.gave_up),
+            refused_off_origin=self.off_origin,
+            disallowed=self.disallowed,
+            failures=tuple(self.failures),
+            duration=time.monotonic() - self.started,
+            parse_s=self.parse_s,
+        )
 
 
 @asynccontextmanager
-async def _open(
-    settings: Settings, validators: Validators, run_id: str | None
-) -> AsyncIterator[_Run]:
-    with RawWriter(settings.raw_dir, run_id) as writer:
-        stats = Stats()
-        async with Client(settings, stats) as client:
-            yield _Run(
-                settings, client, writer, stats, validators, Progress(enabled=settings.progress)
-            )
-
-
-@asynccontextmanager
-async def connect(settings: Settings, run_id: str | None = None) -> AsyncIterator[CrawlContext]:
-    """A run without archives (`etl audit`): robots.txt read, then the context to request with."""
-    async with _open(settings, {}, run_id) as run:
-        await run.robots()
-        yield run.context()
-
-
-async def crawl(
+async def open_session(
     settings: Settings,
     *,
-    follow: Follow | None = None,
-    validators: Validators | None = None,
-    on_fetch: Callable[[Fetch], None] | None = None,
     run_id: str | None = None,
-    after: Callable[[CrawlContext], Awaitable[None]] | None = None,
-) -> CrawlResult:
-    """Crawl every archive of the site into the raw archive; return the run's counts.
+    validators: Validators | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> AsyncIterator[Session]:
+    """A session with robots.txt read; the raw archive is closed (fsynced) on the way out.
 
-    `follow(fetch)` names the page to fetch after an archive page (None stops that archive);
-    `validators` maps URL -> (ETag, Last-Modified) for conditional requests (a 304 comes back
-    as a body-less Fetch); `on_fetch` sees every archive page fetched; `after` runs once the
-    archives are done, with the same client and raw archive (the audit and its heal).
+    `validators` maps URL -> (ETag, Last-Modified) for conditional requests; `transport`
+    replaces the network (unit tests pass an `httpx.MockTransport`).
     """
-    started = time.monotonic()
-    async with _open(settings, validators or {}, run_id) as run:
-        archives = await run.discover()
-        run.queued = len(archives)
-        log.info("crawling %d archives", len(archives))
-        await asyncio.gather(
-            *(
-                run.archive(a, follow or default_follow, on_fetch or (lambda f: None))
-                for a in archives
-            )
-        )
-        if after is not None:
-            await after(run.context())
-    run.progress.close()
-    return CrawlResult(
-        run_id=run.writer.run_id,
-        warc_path=run.writer.warc_path,
-        archives=archives,
-        requests=dict(run.stats.requests),
-        pages_fetched=run.fetched,
-        pages_not_modified=run.not_modified,
-        pages_failed=len(run.failures),
-        retries=dict(run.stats.retries),
-        gave_up=dict(run.stats.gave_up),
-        refused_off_origin=run.off_origin,
-        disallowed=run.disallowed,
-        failures=tuple(run.failures),
-        duration=time.monotonic() - started,
-    )
+    progress = Progress(enabled=settings.progress)
+    with RawWriter(settings.raw_dir, run_id) as writer:
+        async with Client(settings, Stats(), transport=transport) as client:
+            session = Session(settings, client, writer, validators or {}, progress)
+            await session.read_robots()
+            try:
+                yield session
+            finally:
+                progress.close()
 
 
-def run_crawl(
-    settings: Settings,
-    *,
-    follow: Follow | None = None,
-    validators: Validators | None = None,
-    on_fetch: Callable[[Fetch], None] | None = None,
-    run_id: str | None = None,
-    after: Callable[[CrawlContext], Awaitable[None]] | None = None,
-) -> CrawlResult:
-    """`crawl` for synchronous callers (the CLI, the pipeline's crawl thread)."""
-    return asyncio.run(
-        crawl(
-            settings,
-            follow=follow,
-            validators=validators,
-            on_fetch=on_fetch,
-            run_id=run_id,
-            after=after,
-        )
-    )
+class SiteUnreachable(RuntimeError):
+    """The site cannot be reached at all: fail fast instead of retrying every URL."""
+
+
+def check_reachable(site: str, timeout: float) -> None:
+    """One TCP connect to the site: a dead network fails in seconds, not after every retry."""
+    parts = urlsplit(site)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname or "", port), timeout=timeout).close()
+    except OSError as exc:
+        raise SiteUnreachable(
+            f"cannot reach {site} ({exc.strerror or exc}); check the network, "
+            "or run `make demo` for the same pipeline on a local snapshot"
+        ) from None
+
+
+def robots_rules(status: int | None, body: bytes, user_agent: str) -> tuple[Allowed, list[str]]:
+    """RFC 9309 2.3.1: a 4xx robots.txt allows everything; no answer or 5xx disallows all.
+
+    Returns the rule as a predicate on URLs, and the sitemaps robots.txt names.
+    """
+    if status is not None and 400 <= status < 500:
+        return (lambda url: True), []
+    if status != 200:
+        return (lambda url: False), []
+    from protego import Protego
+
+    parser = Protego.parse(body.decode("utf-8", "replace"))
+    return (lambda url: bool(parser.can_fetch(url, user_agent))), list(parser.sitemaps)

@@ -21,7 +21,7 @@ from json.encoder import encode_basestring as _quote  # C: ensure_ascii=False
 from typing import Any
 
 from etl.load import tables
-from etl.records import Page, Post, Teaser, to_json
+from etl.records import Page, Post, Problem, Teaser, to_json
 from etl.urls import canonical_url
 
 # The fields whose change means the site changed the post (html, ids and dates' raw text
@@ -164,13 +164,74 @@ class _Seen:
 
 @dataclass
 class Collected:
+    """A run's pages as they stream in (`add`), one winner per URL; `finish` when done."""
+
     posts: dict[str, _PostSeen] = field(default_factory=dict)
     rows: _PostRows = field(default_factory=_PostRows)
     teasers: dict[str, _Seen] = field(default_factory=dict)
     page_rows: list[dict[str, Any]] = field(default_factory=list)
-    reject_rows: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[tuple[Problem, str, dt.datetime]] = field(default_factory=list)
     run_ids: set[str] = field(default_factory=set)
     run_at: dt.datetime | None = None  # the run's last fetch: stamps gone_at and learned_at
+    pages: int = 0  # pages added: the input order, which breaks ties between equal fetch times
+
+    def add(self, page: Page, fetched_at: dt.datetime, run_id: str, status: int | None) -> None:
+        """One page as the run saw it: its records compete for their URLs, it is logged."""
+        if fetched_at.tzinfo is None:
+            raise ValueError("fetched_at must be timezone-aware (UTC)")
+        order = (fetched_at, self.pages)
+        self.pages += 1
+        self.run_ids.add(run_id)
+        self.run_at = fetched_at if self.run_at is None else max(self.run_at, fetched_at)
+        source = "post_page" if page.kind == "post" else "archive"
+        for post in page.posts:
+            self.see_post(post, order, source)
+        for teaser in page.teasers:
+            self.see_teaser(teaser, order, source)
+        self.page_rows.append(_page_row(page, fetched_at, run_id, status))
+        self.problems += [(p, run_id, fetched_at) for p in page.problems]
+
+    def add_unparsed(
+        self,
+        url: str,
+        fetched_at: dt.datetime,
+        run_id: str,
+        status: int | None,
+        problem: Problem | None = None,
+    ) -> None:
+        """A page that was not parsed (304, or failed) still belongs in the crawl log."""
+        problems = (problem,) if problem else ()
+        page = Page(url, "archive", None, None, None, None, None, (), (), problems)
+        self.add(page, fetched_at, run_id, status)
+
+    def finish(self) -> Collected:
+        """Flush the last rows into Arrow; nothing may be added after."""
+        self.rows.flush()
+        return self
+
+    @property
+    def drift(self) -> list[Problem]:
+        return [p for p, _, _ in self.problems if p.drift]
+
+    @property
+    def reject_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "run_id": run_id,
+                "source_url": p.url,
+                "record_kind": p.record_kind,
+                "reason": p.code,
+                "detail": p.detail,
+                "drift": p.drift,
+                "excerpt": p.excerpt,
+                "seen_at": seen_at,
+            }
+            for p, run_id, seen_at in self.problems
+        ]
+
+    def last_seen(self) -> dict[str, dt.datetime]:
+        """Canonical URL -> the run's latest sighting, of every post seen in full."""
+        return {url: seen.last for url, seen in self.posts.items()}
 
     def see_post(self, post: Post, order: tuple[dt.datetime, int], source: str) -> None:
         # Hashes stand in for comparing whole records (64 bits: a collision is negligible).
@@ -208,31 +269,9 @@ class Collected:
 def collect_pages(observations: Iterable[tuple[Page, dt.datetime, str, int | None]]) -> Collected:
     """Consume (page, fetched_at, run_id, status) as they come, keeping one winner per URL."""
     run = Collected()
-    for i, (page, fetched_at, run_id, status) in enumerate(observations):
-        order = (fetched_at, i)
-        run.run_ids.add(run_id)
-        run.run_at = fetched_at if run.run_at is None else max(run.run_at, fetched_at)
-        source = "post_page" if page.kind == "post" else "archive"
-        for post in page.posts:
-            run.see_post(post, order, source)
-        for teaser in page.teasers:
-            run.see_teaser(teaser, order, source)
-        run.page_rows.append(_page_row(page, fetched_at, run_id, status))
-        run.reject_rows += [
-            {
-                "run_id": run_id,
-                "source_url": p.url,
-                "record_kind": p.record_kind,
-                "reason": p.code,
-                "detail": p.detail,
-                "drift": p.drift,
-                "excerpt": p.excerpt,
-                "seen_at": fetched_at,
-            }
-            for p in page.problems
-        ]
-    run.rows.flush()
-    return run
+    for page, fetched_at, run_id, status in observations:
+        run.add(page, fetched_at, run_id, status)
+    return run.finish()
 
 
 def _page_row(p: Page, fetched_at: dt.datetime, run_id: str, status: int | None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,7 @@ from etl.load.collect import (
     CONTENT_FIELDS,
     Collected,
     collect_pages,
+    key,
     post_hash,
     post_table,
     teaser_columns,
@@ -42,6 +43,7 @@ __all__ = [
     "CONTENT_FIELDS",
     "Collected",
     "Corpus",
+    "KnownPosts",
     "MergeCounts",
     "MergeResult",
     "Observation",
@@ -101,6 +103,41 @@ def content_hash(
     """
     cats = post.categories if categories is None else categories
     return post_hash(post, cats, post.tags if tags is None else tags)
+
+
+def last_seen(existing: Corpus | None) -> dict[str, dt.datetime | None]:
+    """Stored post URL -> when a run last saw it (what the audit compares with the sitemaps)."""
+    if existing is None or existing.posts.num_rows == 0:
+        return {}
+    cols = existing.posts.select(["url", "last_seen_at"]).to_pydict()
+    return dict(zip(cols["url"], cols["last_seen_at"], strict=True))
+
+
+class KnownPosts:
+    """The corpus's posts as an incremental crawl's stop rule sees them."""
+
+    def __init__(self, existing: Corpus | None) -> None:
+        # URL -> (content_hash, categories, tags) of every stored post.
+        self._known: dict[str, tuple[str, list[str], list[str]]] = {}
+        if existing is not None and existing.posts.num_rows:
+            cols = existing.posts.select(["url", "content_hash", "categories", "tags"])
+            for url, h, c, t in zip(*cols.to_pydict().values(), strict=True):
+                self._known[url] = (h, c or [], t or [])
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def unchanged(self, post: Post) -> bool:
+        """The corpus holds this post with the same content (its terms unioned as stored)."""
+        known = self._known.get(key(post.url))
+        if known is None:
+            return False
+        stored, categories, tags = known
+        union = sorted({*categories, *post.categories}), sorted({*tags, *post.tags})
+        return content_hash(post, *union) == stored
+
+    def all_unchanged(self, posts: Sequence[Post]) -> bool:
+        return all(map(self.unchanged, posts))
 
 
 def merge(

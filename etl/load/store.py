@@ -215,3 +215,15 @@ def is_consistent(processed_dir: Path) -> bool:
         )
     except (OSError, KeyError, ValueError):
         return False
+
+
+def check_site(processed_dir: Path, site: str) -> None:
+    """Refuse to merge one site's posts into another site's corpus (URLs are the key)."""
+    manifest = Path(processed_dir) / MANIFEST
+    if not manifest.exists():
+        return
+    stored = json.loads(manifest.read_text(encoding="utf-8")).get("site")
+    if stored and stored.rstrip("/") != site.rstrip("/"):
+        raise ValueError(
+            f"{processed_dir} holds the corpus of {stored}, not {site}: use another --data-dir"
+        )
