@@ -27,12 +27,18 @@ def drifted(tmp_path: Path, edit: Edit) -> Path:
     return copy
 
 
+def _without_hrefs(m: re.Match[str]) -> str:
+    return re.sub(r' href="[^"]*"', "", m[0])
+
+
 def no_teasers(path: str, html: str) -> str:
-    return html.replace('class="tip-post"', 'class="tip"')
+    # Every tip's links lose their URLs (a renamed class alone is still read).
+    return re.sub(r'<div class="tip-post">.*?</div>\n</div>', _without_hrefs, html, flags=re.S)
 
 
 def no_titles(path: str, html: str) -> str:
-    return html.replace('rel="bookmark"', "")
+    # Title links lose their URLs: no rule reads a title (a lost rel=bookmark is still read).
+    return re.sub(r'(<h2 class="entry-title"><a) href="[^"]*"', r"\1", html)
 
 
 EMPTIED = "/category/service-advice/"
@@ -84,9 +90,17 @@ def test_drift_fails_the_run_names_the_pages_and_never_shrinks_the_tables(
         assert after[name] == before[name], name  # nothing lost, nothing half-read stored
 
 
+def _first_tip_unlinked(path: str, html: str) -> str:
+    start = html.find('<div class="tip-post">')
+    if start < 0:
+        return html
+    end = html.index('<div class="tip-post">', start + 1)
+    return html[:start] + re.sub(r' href="[^"]*"', "", html[start:end]) + html[end:]
+
+
 def test_fewer_teasers_than_read_more_links_is_drift(tmp_path: Path) -> None:
-    # One tip loses its class: the other nine are read, the tenth must not vanish quietly.
-    site = drifted(tmp_path, lambda path, html: html.replace('class="tip-post"', 'class="x"', 1))
+    # One tip's links lose their URLs: the other nine are read, the tenth must not vanish.
+    site = drifted(tmp_path, _first_tip_unlinked)
     with serve(site) as srv:
         report = run(srv, tmp_path / "data", archives=("/tag/resolve/",))
     assert report.exit_status == 1

@@ -1,0 +1,174 @@
+"""What a page is and where it leads: its kind, its archive and page number, pagination.
+
+The URL says most (WordPress permalinks), body_class() the rest (`archive category
+category-<slug>`, `single-post`, `paged-N`). Pagination is read from the links themselves:
+a link to page N+1 of the same archive is the next page whatever its words or classes, and
+a link whose text is its own page number is numbered pagination (the largest is the last
+page). Language-independent: no rule reads "Older posts" or "Next".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+from etl.parse import selectors as sel
+from etl.parse.site import ARCHIVE_PATH, absolute, archive_page, host_of
+from etl.parse.tree import Ctx, Node, attr, excerpt, select, text
+from etl.records import PageKind, TermKind
+
+_HOME_PAGED = re.compile(r"^/page/\d+/?$")
+_THEME = re.compile(r"/wp-content/themes/([\w.-]+)/")
+_ARTICLE_TYPES = ("Article", "BlogPosting", "NewsArticle", "WebPage")
+
+
+class Kind(NamedTuple):
+    kind: PageKind
+    term_kind: TermKind | None
+    slug: str | None
+    number: int | None
+    rule: str
+
+
+def page_kind(tree: Node, url: str, body_classes: list[str]) -> Kind:
+    """The page's kind from its URL, else its body_class(), else an archive title."""
+    path = urlsplit(url).path or "/"
+    m = ARCHIVE_PATH.search(path)
+    if m is not None:
+        term_kind: TermKind = "category" if m["kind"] == "category" else "tag"
+        return Kind("archive", term_kind, m["slug"], int(m["n"]) if m["n"] else 1, "url")
+    words = set(body_classes)
+    if words & {"archive", "category", "tag"}:
+        kind: TermKind | None = (
+            "category" if "category" in words else "tag" if "tag" in words else None
+        )
+        return Kind("archive", kind, _slug(body_classes, kind), _paged(url, words), "body_class")
+    if words & {"single-post", "single"}:
+        return Kind("post", None, None, None, "body_class")
+    if words & {"home", "blog"} or path == "/" or _HOME_PAGED.match(path):
+        return Kind("home", None, None, None, "body_class" if words else "url")
+    if tree.css_first(sel.ARCHIVE_TITLE[0][1]) is not None:
+        return Kind("archive", None, None, None, sel.ARCHIVE_TITLE[0][0])
+    return Kind("other", None, None, None, "none")
+
+
+def _slug(body_classes: list[str], kind: TermKind | None) -> str | None:
+    """`category-<slug>` of body_class(), not its `category-<id>` or `category-paged-N`."""
+    if kind is None:
+        return None
+    prefix = f"{kind}-"
+    for word in body_classes:
+        rest = word[len(prefix) :]
+        if (
+            word.startswith(prefix)
+            and rest
+            and not rest.isdigit()
+            and not rest.startswith("paged-")
+        ):
+            return rest
+    return None
+
+
+def _paged(url: str, words: set[str]) -> int:
+    number = archive_page(url).number
+    for word in words:
+        if word.startswith("paged-") and word[6:].isdigit():
+            return int(word[6:])
+    return number
+
+
+def theme(html: str, body_classes: list[str]) -> str | None:
+    """The theme's folder name: body_class()'s wp-(child-)theme-<name>, else a stylesheet."""
+    for prefix in ("wp-child-theme-", "wp-theme-"):
+        for word in body_classes:
+            if word.startswith(prefix):
+                return word[len(prefix) :]
+    m = _THEME.search(html, 0, 30_000)
+    return m[1] if m else None
+
+
+class Pagination(NamedTuple):
+    next_url: str | None
+    last_page: int | None
+    shown: bool
+    next_rule: str | None
+    last_rule: str | None
+
+
+def pagination(tree: Node, ctx: Ctx) -> Pagination:
+    """Where the archive goes on: the next page, the last page number, whether any is shown."""
+    here = archive_page(ctx.url)
+    host = host_of(ctx.url)
+    head = tree.head
+    rel_next = head.css_first(sel.NEXT_HEAD) if head is not None else None
+    href = attr(rel_next, "href")
+    next_url, rule = (absolute(ctx.url, href), "link_rel_next") if href else (None, None)
+    pages, numbered = 0, []
+    links = tree.css(sel.PAGE_LINKS) or select(tree, sel.PAGE_QUERY_LINKS)
+    for link in links:
+        href = attr(link, "href")
+        target = absolute(ctx.url, href) if href else None
+        if target is None or host_of(target) != host:
+            continue
+        where = archive_page(target)
+        if where.base != here.base:
+            continue
+        pages += 1
+        if text(link).endswith(str(where.number)):
+            numbered.append(where.number)
+        if next_url is None and where.number == here.number + 1:
+            rel = (attr(link, "rel") or "").split()
+            next_url, rule = target, "a_rel_next" if "next" in rel else "page_link"
+    if next_url is None:
+        next_url, rule = _next_control(tree, ctx)
+    last = max(*numbered, here.number) if numbered else None
+    shown = bool(pages or rel_next or next_url) or tree.css_first(sel.PAGINATION) is not None
+    if not shown and head is not None and head.css_first(sel.PREV_HEAD) is not None:
+        shown = True
+    unread = tree.css_first(sel.NEXT_WITHOUT_URL)
+    if unread is not None and next_url is None:
+        ctx.problem(
+            "drift.next_unread",
+            "the page shows a next-page control but no rule reads its URL",
+            drift=True,
+            excerpt=excerpt(unread),
+        )
+    return Pagination(next_url, last, shown, rule, "page_numbers" if numbered else None)
+
+
+def _next_control(tree: Node, ctx: Ctx) -> tuple[str | None, str | None]:
+    """A next control whose URL carries no page number (odd permalink settings)."""
+    for name, selector in sel.NEXT_CONTROLS:
+        href = attr(tree.css_first(selector), "href")
+        if href:
+            target = absolute(ctx.url, href)
+            if target != absolute(ctx.url, ctx.url) and host_of(target) == host_of(ctx.url):
+                return target, name
+    return None, None
+
+
+def jsonld_published(tree: Node) -> str | None:
+    """`datePublished` of the page's schema.org Article (SEO plugins print it in the head)."""
+    for script in tree.css(sel.JSON_LD):
+        try:
+            data = json.loads(script.text(deep=True) or "null")
+        except ValueError:
+            continue
+        for node in _graph(data):
+            kinds = node.get("@type")
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            if any(k in _ARTICLE_TYPES for k in kinds) and isinstance(
+                node.get("datePublished"), str
+            ):
+                return str(node["datePublished"])
+    return None
+
+
+def _graph(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, list):
+        return [n for item in data for n in _graph(item)]
+    if isinstance(data, dict):
+        return [data, *_graph(data.get("@graph"))] if "@graph" in data else [data]
+    return []

@@ -1,0 +1,100 @@
+"""Pure URL rules of a WordPress site: which links are posts, archives and archive pages.
+
+WordPress' permalinks say what a link is whatever the theme: `/category/<slug>/`,
+`/tag/<slug>/`, `/page/N/` (or `?paged=N`, a Query Loop's `?query-1-page=N`), and a post at
+any other path of the site. Cached: the same links stand on every page of a crawl.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
+
+from etl.urls import canonical_url
+
+ARCHIVE_PATH = re.compile(r"/(?P<kind>category|tag)/(?P<slug>[^/]+)(?:/page/(?P<n>\d+))?/?$")
+_PAGED_PATH = re.compile(r"^(?P<base>.*?/)page/(?P<n>\d+)/?$")
+_PAGED_QUERY = re.compile(r"(?:^|&)(?:paged|query-\d+-page)=(?P<n>\d+)(?:&|$)")
+# Paths that are never a post: archives, feeds, WordPress' own files, date archives, home.
+_NOT_POST = re.compile(
+    r"^/(?:category|tag|author|page|feed|comments|search|wp-content|wp-admin|wp-json|wp-includes"
+    r"|wp-login\.php|xmlrpc\.php)(?:/|$)|/(?:feed|page/\d+)/?$|^/\d{4}/(?:\d{2}/){0,2}$|^/$"
+)
+_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|pdf|zip|mp3|mp4|xml|txt|css|js)$", re.I)
+
+
+def host_of(url: str) -> str:
+    """The host without `www.` and port case: links to either spelling are this site."""
+    return _host(url)
+
+
+@functools.lru_cache(maxsize=8192)
+def _host(url: str) -> str:
+    netloc = urlsplit(url).netloc.lower()
+    return netloc.removeprefix("www.")
+
+
+def absolute(page_url: str, href: str) -> str:
+    """The canonical absolute URL of a link on `page_url`."""
+    href = href.strip()
+    if not href.startswith(("https://", "http://")):
+        href = urljoin(page_url, href)
+    return _canonical(href)
+
+
+@functools.lru_cache(maxsize=8192)
+def _canonical(url: str) -> str:
+    return canonical_url(url)
+
+
+@functools.lru_cache(maxsize=16384)
+def post_url(origin: str, href: str | None) -> str | None:
+    """The canonical URL of a link to a post of the site at `origin`; None otherwise.
+
+    `origin` is the page's `scheme://host[:port]` (the cache key stays the same on every
+    page of a crawl). Links to `www.` and bare spellings of the host are this site.
+    """
+    if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
+        return None
+    parts = urlsplit(href.strip())
+    if parts.netloc and _host(href.strip()) != _host(origin):
+        return None
+    path = parts.path or "/"
+    if not parts.netloc and not path.startswith("/"):
+        return None  # WordPress links are absolute; a bare relative one is no permalink
+    if _NOT_POST.search(path) or _FILE.search(path):
+        return None
+    if parts.query and not parts.query.startswith("p="):  # ?p=123 is a post; others not
+        return None
+    return _canonical(href.strip() if parts.netloc else origin + href.strip())
+
+
+class ArchiveURL(NamedTuple):
+    """Where a URL stands in an archive: its first page's path and its page number."""
+
+    base: str  # the path of page 1, e.g. /category/x/
+    number: int
+
+
+@functools.lru_cache(maxsize=8192)
+def archive_page(url: str) -> ArchiveURL:
+    """`/category/x/page/3/` -> (/category/x/, 3); `?paged=3` and `?query-1-page=3` too."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    m = _PAGED_PATH.match(path)
+    if m is not None:
+        return ArchiveURL(m["base"], int(m["n"]))
+    q = _PAGED_QUERY.search(parts.query)
+    base = path if path.endswith("/") else path + "/"
+    return ArchiveURL(base, int(q["n"]) if q else 1)
+
+
+def same_host(url: str, host: str) -> bool:
+    return _host(url) == host
+
+
+def slug_of(url: str) -> str:
+    """The last path segment of a URL (a term's slug in its archive URL)."""
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
