@@ -2,7 +2,8 @@
 
 Heavy libraries are imported inside the handlers so `etl --help` starts at once.
 Exit status: 0 success; 1 the run failed (pages failed, drift, recall) or bad input, with a
-one-line reason on stderr; 2 usage error; 75 another run holds the data folder.
+one-line reason on stderr; 2 usage error (a bad flag, or a bad setting from any source); 75
+another run holds the data folder.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from etl import __version__
 from etl.runlog import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
-from etl.settings import Settings
+from etl.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from etl.crawl.audit import Audit
@@ -229,9 +230,10 @@ def run_stats(args: argparse.Namespace) -> int:
     from etl.analysis.summary import format_glance, glance
 
     data_dir = _data_dir(args)
-    # Only the columns the figures need: the text and html columns stay on disk.
-    posts = corpus.read_table("posts", data_dir, columns=["url", "date"])
-    teasers = corpus.read_table("teasers", data_dir, columns=["url", "date"])
+    # Only the columns the figures need, both tables from one run (even while one publishes).
+    found = corpus.read_tables(["posts", "teasers"], data_dir, columns=["url", "date"])
+    posts, teasers = found["posts"], found["teasers"]
+    assert posts is not None and teasers is not None
     print(format_glance(glance(posts, teasers, corpus.runs(data_dir))))
     return EXIT_OK
 
@@ -258,8 +260,11 @@ def _refused(command: str, exc: Exception) -> int:
     if isinstance(exc, LockedError):
         print(f"etl {command}: {exc}; not started", file=sys.stderr)
         return EXIT_LOCKED
+    if isinstance(exc, SettingsError):  # checked before anything starts: nothing was done
+        print(f"etl {command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if isinstance(exc, FileNotFoundError | ValueError | SiteUnreachable):
-        # No corpus yet, a bad setting, an unreachable site.
+        # No corpus yet, an unreachable site.
         print(f"etl {command}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     raise exc

@@ -237,3 +237,28 @@ def test_robots_404_allows_every_url(tmp_path: Path, clean: dict[str, Any]) -> N
     got = content(data)
     for name in ("posts", "teasers", "documents"):
         assert got[name] == clean[name], name
+
+
+def test_a_few_bad_bytes_in_a_utf8_page_stay_in_their_post(
+    tmp_path: Path, clean: dict[str, Any]
+) -> None:
+    # A UTF-8 page (dashes as UTF-8) whose header says so, with one stray windows-1252 byte
+    # in one post: that post keeps a U+FFFD there and is named; its neighbours read right.
+    def stray(srv: ReplayServer) -> tuple[int, bytes, Any]:
+        text = page(srv).replace("&#8211;", "–").replace("Are you ever", "Are you \x00ver")
+        return 200, text.encode().replace(b"\x00", b"\xe9"), HTML
+
+    report, data, _ = bad_run(tmp_path, stray)
+    got = content(data)
+    for name in ("posts", "documents"):
+        for before, after in zip(clean[name], got[name], strict=True):
+            if "emotions-take-energy" in after["url"]:
+                assert after["text"] == before["text"].replace("Are you ever", "Are you \ufffdver")
+                assert (after["title"], after["date"]) == (before["title"], before["date"])
+            else:
+                assert after == before  # no mojibake, every heading date found
+    assert report.exit_status == 0  # a record-level problem does not fail the run
+    assert report.problems["page.decoding"] == 1 and report.problems["post.decoding"] == 1
+    [row] = reasons(data)["post.decoding"]
+    assert row["source_url"].endswith("/emotions-take-energy-3-1-16-customer-service-tip/")
+    assert row["record_kind"] == "post" and "\ufffd" in row["excerpt"]

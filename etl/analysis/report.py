@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from etl.analysis.summary import Item, Summary, summarize
 
 if TYPE_CHECKING:
-    import pandas as pd
     from matplotlib.figure import Figure
 
 REPORT_NAME = "report.html"
@@ -266,19 +265,12 @@ def load_summary(data_dir: str | Path | None = None) -> Summary:
     """Read the tables the report needs and summarize them."""
     from etl.analysis import corpus
 
-    def optional(name: str) -> pd.DataFrame | None:
-        try:
-            return corpus.read_table(name, data_dir)
-        except corpus.CorpusNotFoundError:
-            return None
-
-    return summarize(
-        corpus.posts(data_dir),
-        corpus.teasers(data_dir),
-        optional("documents"),
-        corpus.runs(data_dir),
-        optional("rejects"),
-    )
+    # All from one run, even while a run publishes.
+    names, optional = ("posts", "teasers", "documents", "rejects"), ("documents", "rejects")
+    found = corpus.read_tables(names, data_dir, optional=optional)
+    posts, teasers = found["posts"], found["teasers"]
+    assert posts is not None and teasers is not None
+    return summarize(posts, teasers, found["documents"], corpus.runs(data_dir), found["rejects"])
 
 
 def write_report(

@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from etl.parse import navigation as nav
 from etl.parse import selectors as sel
-from etl.parse.decode import decode_html
+from etl.parse.decode import damaged_records, decode
 from etl.parse.posts import Where, find_items, post_region, read_post
 from etl.parse.profile import DEFAULT, Profile
 from etl.parse.site import absolute
@@ -29,9 +29,13 @@ from etl.urls import origin
 def parse_fetch(fetch: Fetch, profile: Profile | None = None) -> Page:
     """Decode a fetched body the way a browser would, then parse it."""
     content_type = next((v for k, v in fetch.headers if k.lower() == "content-type"), None)
-    html, problem = decode_html(fetch.body, content_type)
+    decoded = decode(fetch.body, content_type)
+    html = decoded.text
     page = parse_page(html, fetch.url, profile)
-    found = [Problem(code="page.decoding", url=fetch.url, detail=problem)] if problem else []
+    found = []
+    if decoded.problem:
+        found.append(Problem(code="page.decoding", url=fetch.url, detail=decoded.problem))
+    found += damaged_records(page, decoded)  # the records that hold U+FFFD
     if fetch.status == 200 and not fetch.body.strip():
         detail = "the server answered 200 with no body"
         found.append(Problem(code="page.empty", url=fetch.url, detail=detail, drift=True))

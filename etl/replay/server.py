@@ -81,6 +81,7 @@ class Answer:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    raw: bool = False  # sent exactly as given: never gzipped here (its headers say what it is)
 
 
 class ReplayServer(ThreadingHTTPServer):
@@ -128,6 +129,14 @@ class ReplayServer(ThreadingHTTPServer):
         """Answer `path` with a fixed response instead of the snapshot's file."""
         with self.lock:
             self.overrides[path] = Answer(status, tuple(headers), body)
+
+    def override_raw(
+        self, path: str, status: int, body: bytes, headers: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """Answer `path` with these exact bytes and headers: a body already encoded (nested
+        gzip, a bomb), invalid bytes, whatever a hostile server may send."""
+        with self.lock:
+            self.overrides[path] = Answer(status, tuple(headers), body, raw=True)
 
     def count(self, path: str | None = None) -> int:
         """Requests received in all, or for one path."""
@@ -318,7 +327,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(answer.status)
         for name, value in answer.headers:
             self.send_header(name, value)
-        if body and "gzip" in request.get("accept-encoding", ""):
+        if body and not answer.raw and "gzip" in request.get("accept-encoding", ""):
             body = gzip.compress(body, mtime=0)
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Vary", "Accept-Encoding")

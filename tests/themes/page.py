@@ -79,16 +79,16 @@ def wp_head(
         f'<link rel="alternate" type="application/rss+xml" title="{name} &raquo; Feed" href="{o}/feed/" />'
     )
     out.append(
-        f'<link rel="alternate" type="application/rss+xml" title="{name} &raquo; Comments Feed" href="{o}/comments/feed/" />'
+        f'<link rel="alternate" type="application/rss+xml" title="{name} &raquo; {wp.tr("Comments Feed", lang)}" href="{o}/comments/feed/" />'
     )
     if view.term is not None:
-        kind = "Category" if view.term.kind == "category" else "Tag"
-        feed = f"{name} &raquo; {wp.esc(view.term.name)} {kind} Feed"
+        kind = "Category Feed" if view.term.kind == "category" else "Tag Feed"
+        feed = f"{name} &raquo; {wp.esc(view.term.name)} {wp.tr(kind, lang)}"
         out.append(
             f'<link rel="alternate" type="application/rss+xml" title="{feed}" href="{site.url(view.term.path)}feed/" />'
         )
     if view.post is not None:
-        feed = f"{name} &raquo; {wp.title(view.post)} Comments Feed"
+        feed = f"{name} &raquo; {wp.title(view.post)} {wp.tr('Comments Feed', lang)}"
         out.append(
             f'<link rel="alternate" type="application/rss+xml" title="{feed}" href="{view.url}feed/" />'
         )
@@ -117,27 +117,36 @@ def wp_head(
     return "\n".join(out) + "\n"
 
 
+_FORM = {
+    "en": ("Cancel reply", "Your email address will not be published.",
+           'Required fields are marked <span class="required">*</span>', "Comment", "Post Comment"),
+    "de": ("Antworten abbrechen", "Deine E-Mail-Adresse wird nicht veröffentlicht.",
+           'Erforderliche Felder sind mit <span class="required">*</span> markiert', "Kommentar",
+           "Kommentar abschicken"),
+}  # fmt: skip
+
+
 def comment_form(
-    site: Site, post: Post, title_tag: str = "h3", title: str = "Leave a Reply"
+    site: Site, post: Post, title_tag: str = "h3", title: str = "Leave a Reply", lang: str = "en"
 ) -> str:
     """comment_form() with HTML5 support, for a visitor who is not logged in."""
     url = site.url(post.path)
+    cancel, notes, required, comment, submit = _FORM[lang]
     return (
         f'\t<div id="respond" class="comment-respond">\n\t\t<{title_tag} id="reply-title" '
         f'class="comment-reply-title">{title} <small><a rel="nofollow" '
-        f'id="cancel-comment-reply-link" href="{url}#respond" style="display:none;">Cancel reply'
+        f'id="cancel-comment-reply-link" href="{url}#respond" style="display:none;">{cancel}'
         f"</a></small></{title_tag}>"
         f'<form action="{site.url("/wp-comments-post.php")}" method="post" id="commentform" '
-        'class="comment-form" novalidate><p class="comment-notes"><span id="email-notes">Your '
-        'email address will not be published.</span> <span class="required-field-message">'
-        'Required fields are marked <span class="required">*</span></span></p>'
-        '<p class="comment-form-comment"><label for="comment">Comment <span class="required">*'
+        f'class="comment-form" novalidate><p class="comment-notes"><span id="email-notes">{notes}'
+        f'</span> <span class="required-field-message">{required}</span></p>'
+        f'<p class="comment-form-comment"><label for="comment">{comment} <span class="required">*'
         '</span></label> <textarea id="comment" name="comment" cols="45" rows="8" '
         'maxlength="65525" required></textarea></p><p class="comment-form-author"><label '
         'for="author">Name <span class="required">*</span></label> <input id="author" '
         'name="author" type="text" value="" size="30" maxlength="245" autocomplete="name" '
         'required /></p>\n<p class="form-submit"><input name="submit" type="submit" id="submit" '
-        "class=\"submit\" value=\"Post Comment\" /> <input type='hidden' name='comment_post_ID' "
+        f"class=\"submit\" value=\"{submit}\" /> <input type='hidden' name='comment_post_ID' "
         f"value='{post.id}' id='comment_post_ID' />\n<input type='hidden' name='comment_parent' "
         "id='comment_parent' value='0' />\n</p></form>\t</div><!-- #respond -->\n"
     )

@@ -276,7 +276,7 @@ class TwentyTwentyFive:
             f"admin</a></div>\n<p>in</p>\n{_terms(site, post.categories)}\n</div>"
         )
         tags = _terms(site, post.tags, "  ", " is-style-post-terms-1")
-        comments = core.comment_form(site, post, "h3", "Schreibe einen Kommentar")
+        comments = core.comment_form(site, post, "h3", "Schreibe einen Kommentar", LANG)
         return (
             _head(view, body)
             + "\n\n"

@@ -33,6 +33,9 @@ GERMAN = {
     "Read more": "Weiterlesen",
     "Page %s": "Seite %s",
     "Page not found": "Seite nicht gefunden",
+    "Comments Feed": "Kommentar-Feed",
+    "Category Feed": "Kategorie-Feed",
+    "Tag Feed": "Schlagwort-Feed",
 }
 MONTHS = {
     "en": (
