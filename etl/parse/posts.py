@@ -129,7 +129,7 @@ def read_post(item: Node, ctx: Ctx, where: Where) -> Post | None:
     if body is None:  # a post without its body would overwrite a good copy in the merge
         ctx.problem(
             "drift.article_without_body",
-            "no entry-content, excerpt or paragraphs in the article: the post was dropped",
+            f"text on {ctx.url}: no entry-content, excerpt or paragraphs: the post was dropped",
             drift=True,
             record_kind="post",
             url=url,
@@ -218,7 +218,7 @@ def _published(
     if shown:  # the page shows a date but no rule reads it
         ctx.problem(
             "drift.date_unread",
-            "the article shows a date element but no rule reads a date from it",
+            f"date on {ctx.url}: the article shows a date element but no rule reads it",
             drift=True,
             record_kind="post",
             url=url,

@@ -16,11 +16,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from selectolax.lexbor import LexborHTMLParser
+
+from etl.parse import selectors as sel
+from etl.parse.site import archive_page, post_url
+from etl.parse.teasers import path_locator
 from etl.parse.text import BOILERPLATE
+from etl.parse.tree import attr, first, select
 from etl.records import FoundBy, Page
+from etl.urls import origin
 
 VERSION = 1
 _TRUE_SHARE = 0.25  # headings with a date: at least this share turns the heading-date rule on
+_REPEATS = 3  # pages that show the same block of post items before it is the teaser block
+_ANY_ITEM = ", ".join(selector for _, selector in sel.POST_ITEMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +113,17 @@ def learn_profile(pages: Iterable[Page | tuple[str, str]], *, base: Profile = DE
     """What a few pages (parsed, or (url, html) to parse) say about the site.
 
     `base` carries the site's configured rules (boilerplate, heading dates when set by the
-    user); everything else is learned. Archive pages say the most: give a few of them.
+    user); everything else is learned. Archive pages say the most: give a few of them, of
+    more than one archive (raw pages also show which block repeats from page to page).
     """
     from etl.parse.page import parse_page
 
-    parsed = [p if isinstance(p, Page) else parse_page(p[1], p[0], base) for p in pages]
+    pages = list(pages)
+    repeated = repeated_block([p for p in pages if not isinstance(p, Page)])
+    reading = base
+    if repeated is not None:  # read the pages knowing it: its posts are no main loop
+        reading = replace(base, teaser_block=repeated, rules=(("teasers", "repeated_block"),))
+    parsed = [p if isinstance(p, Page) else parse_page(p[1], p[0], reading) for p in pages]
     archives = [p for p in parsed if p.kind == "archive"] or parsed
     if not archives:
         return base
@@ -130,6 +145,38 @@ def learn_profile(pages: Iterable[Page | tuple[str, str]], *, base: Profile = DE
         shows_pagination=True if any(p.shows_pagination for p in archives) else None,
         pages=len(parsed),
     )
+
+
+def repeated_block(raw: Sequence[tuple[str, str]]) -> str | None:
+    """A block of post items that lists the same posts on pages of different archives is
+    the site's teaser block, whatever its markup (each archive's main loop differs).
+
+    Asked only of pages that show more than one block of post items (a lone main loop is
+    never taken for a teaser block, even where two small archives hold the same posts).
+    """
+    seen: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for url, html in raw:
+        groups = _item_groups(LexborHTMLParser(html), origin(url))
+        if len(groups) < 2:
+            continue
+        for where, urls in groups.items():
+            seen.setdefault(where, []).append((archive_page(url).base, urls))
+    for where, shown in seen.items():
+        urls, count = Counter(u for _, u in shown).most_common(1)[0]
+        if count >= _REPEATS and len({b for b, u in shown if u == urls}) >= 2:
+            return where
+    return None
+
+
+def _item_groups(tree: Any, site: str) -> dict[str, tuple[str, ...]]:
+    """Post items by the element that holds them: {its selector: the posts' URLs}."""
+    groups: dict[str, list[str]] = {}
+    for item in select(tree, _ANY_ITEM):
+        link, _ = first(item, sel.TITLE_LINK)
+        url = post_url(site, attr(link, "href"))
+        if url is not None and item.parent is not None:
+            groups.setdefault(path_locator(item.parent), []).append(url)
+    return {where: tuple(dict.fromkeys(urls)) for where, urls in groups.items()}
 
 
 def _majority(hits: Sequence[FoundBy]) -> FoundBy:

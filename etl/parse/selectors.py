@@ -104,6 +104,7 @@ PREV_HEAD = "link[rel=prev]"
 # Links that may lead to another page of this archive: the URL says which (`/page/N/`,
 # else `?paged=N`, a Query Loop's `?query-1-page=N`); language-independent. (Substring
 # tests cost lexbor four plain queries each: the second is asked only when the first fails.)
+NAV = "nav"  # where themes print pagination: its links are read first
 PAGE_LINKS = 'a[href*="/page/"]'
 PAGE_QUERY_LINKS = 'a[href*="paged="], a[href*="-page="]'
 # "Older posts" / "Next" controls whose URL has no page number (odd permalink setups).

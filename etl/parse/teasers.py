@@ -60,12 +60,11 @@ class Found(NamedTuple):
 
 def find_block(tree: Node, ctx: Ctx, preferred: str | None) -> Found | None:
     """The teaser block by its known markups, or where the site profile says it sits."""
-    if preferred:
-        node = tree.css_first(preferred)
-        if node is not None:
-            return Found(
-                node, ctx.preferred.get("teasers", "profile"), preferred, read_block(node, ctx)
-            )
+    node = tree.css_first(preferred) if preferred else None
+    if node is not None:  # where the site profile says it sits: if it still holds teasers
+        block = read_block(node, ctx)
+        if block.teasers or block.issues:
+            return Found(node, ctx.preferred.get("teasers", "profile"), str(preferred), block)
     for name, selector in ctx.rules("teasers", sel.TEASER_BLOCKS):
         for node in tree.css(selector):
             if name == "widget" and not _wordy(node):
@@ -103,7 +102,7 @@ def find_by_structure(tree: Node, ctx: Ctx, loop: str | None) -> Found | None:
 def _wordy(node: Node) -> bool:
     """Cheap: a widget with excerpts has far more words than links (a tag cloud has not)."""
     links = len(node.css("a"))
-    return links > 0 and len(node.text_lexbor()) >= 40 * links
+    return links > 0 and len(node.text_lexbor()) >= 16 * links
 
 
 def locator(node: Node) -> str:
@@ -113,6 +112,20 @@ def locator(node: Node) -> str:
         return f"#{ident}"
     words = [c for c in (attr(node, "class") or "").split() if _CSS_WORD.match(c)]
     return str(node.tag) + "".join(f".{c}" for c in words)
+
+
+def path_locator(node: Node) -> str:
+    """A CSS path for an element on the site's other pages: up from it to the nearest id,
+    at most four steps (`#content > div.featured`)."""
+    steps: list[str] = []
+    while node is not None and node.tag not in ("body", "html") and len(steps) < 4:
+        ident = attr(node, "id")
+        if ident and _CSS_WORD.match(ident):
+            steps.append(f"#{ident}")
+            break
+        steps.append(locator(node))
+        node = node.parent
+    return " > ".join(reversed(steps))
 
 
 def read_block(node: Node, ctx: Ctx) -> Block:

@@ -109,7 +109,7 @@ def _unread(
     expected = not read and ctx.preferred.get(field) in ("rel_category", "rel_tag", "term_url")
     if shown or expected:
         where = "links to them" if shown else "the site's profile reads them here"
-        detail = f"post_class() lists {field} {sorted(missing)} and {where}, but none was read"
+        detail = f"{field} on {ctx.url}: post_class() lists {sorted(missing)} and {where}, unread"
         sample = excerpt(shown[0]) if shown else excerpt(item)
         ctx.problem(
             f"drift.{field}_unread", detail, drift=True, record_kind="post", url=url, excerpt=sample
