@@ -84,7 +84,7 @@ class Deferred:
         obj.__dict__[self.slot] = value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Post:
     """A full post, from an archive page's `article` or a post page."""
 
@@ -104,6 +104,43 @@ class Post:
     # The archive showed only an excerpt: `text` and `html` are that excerpt, and the post's
     # own page has the body (never let this record replace a full one).
     excerpt_only: bool = False
+
+    def __init__(
+        self,
+        url: str,
+        wp_id: int | None,
+        heading: str,
+        title: str,
+        date: dt.date | None,
+        date_raw: str | None,
+        date_source: DateSource | None,
+        published_at: dt.datetime | None,
+        categories: tuple[str, ...],
+        tags: tuple[str, ...],
+        text: str | Callable[[], str],
+        html: str | Callable[[], str],
+        found_by: FoundBy = (),
+        excerpt_only: bool = False,
+    ) -> None:
+        # Straight into the instance dict (text and html in the Deferred slots): the frozen
+        # dataclass' own __init__ sets each field through object.__setattr__, three times
+        # slower, and a crawl builds a Post for every post on every page.
+        self.__dict__.update(
+            url=url,
+            wp_id=wp_id,
+            heading=heading,
+            title=title,
+            date=date,
+            date_raw=date_raw,
+            date_source=date_source,
+            published_at=published_at,
+            categories=categories,
+            tags=tags,
+            _text=text,
+            _html=html,
+            found_by=found_by,
+            excerpt_only=excerpt_only,
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled (e.g. to another process) with its values, never the functions.

@@ -15,6 +15,7 @@ from etl.parse.profile import (
     describe_change,
     from_json,
     learn_profile,
+    rule_counts,
     to_json,
 )
 from tests.test_parse_rules import SITE, article, page
@@ -110,3 +111,11 @@ def test_parsed_pages_teach_the_same_facts() -> None:
     parsed = [parse_page(html, url) for url, html in PAGES]
     profile = learn_profile(parsed)
     assert (profile.per_page, profile.heading_dates, profile.pages) == (6, False, 3)
+
+
+def test_rule_counts_say_which_rule_read_each_field_and_what_none_did() -> None:
+    counts = rule_counts(parse_page(html, url) for url, html in PAGES)
+    assert counts["post.title"] == {"entry_title": 17}
+    assert counts["post.tags"] == {"none": 17}  # the magazine prints no tags
+    assert counts["page.term"] == {"archive_title_span": 3}
+    assert counts["page.next"] == {"none": 3}

@@ -334,3 +334,21 @@ def test_a_block_of_links_without_excerpts_is_no_teaser_block() -> None:
     recent += f'<section class="widget widget_recent_entries"><ul>{titles}</ul></section>'
     page_ = parse(page(article(1), aside=recent))
     assert (page_.teasers, page_.drift) == ((), ())
+
+
+def test_a_teaser_without_a_tip_date_takes_the_date_the_block_shows() -> None:
+    # The second blog's titles carry no dates: the block's time (or its words) is the date.
+    items = (
+        f'<li><a class="wp-block-latest-posts__post-title" href="{SITE}/tip-1/">Tip one</a>'
+        '<time datetime="2026-02-03T10:00:00+01:00" class="wp-block-latest-posts__post-date">'
+        f'3. Februar 2026</time><div class="wp-block-latest-posts__post-excerpt">{EXCERPT}</div>'
+        f'</li><li><a class="wp-block-latest-posts__post-title" href="{SITE}/tip-2/">Tip two</a>'
+        f'<span class="post-date">4. Februar 2026</span><div>{EXCERPT}</div></li>'
+    )
+    block = f'<ul class="wp-block-latest-posts__list">{items}</ul>'
+    teasers = parse(page(article(1) + block, lang="de-DE")).teasers
+    assert [(t.title, t.date) for t in teasers] == [
+        ("Tip one", dt.date(2026, 2, 3)),
+        ("Tip two", dt.date(2026, 2, 4)),
+    ]
+    assert [rule_of(t, "date") for t in teasers] == ["time_datetime", "visible_date"]

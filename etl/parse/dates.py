@@ -132,6 +132,7 @@ def post_date(
     return None, None
 
 
+@functools.lru_cache(maxsize=8192)  # a post's time recurs on each archive page showing it
 def machine_time(value: str) -> tuple[dt.datetime | None, dt.date | None]:
     """A machine-readable time (`datetime`, `content`, JSON-LD): (aware time, its local date).
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
 from etl.parse import selectors as sel
-from etl.parse.site import ARCHIVE_PATH, absolute, archive_page, host_of
+from etl.parse.site import ARCHIVE_PATH, PageURL, absolute, archive_page, host_of
 from etl.parse.tree import Ctx, Node, attr, excerpt, select, text
 from etl.records import PageKind, TermKind
 
 _HOME_PAGED = re.compile(r"^/page/\d+/?$")
 _PAGE_WORDS = re.compile(r"/page/\d|paged=|-page=")
+_PAGE_HREF = re.compile(r"(?:https?://(?P<host>[^/?#]+))?(?P<base>/[^?#]*?/)page/(?P<n>\d+)/?$")
 _THEME = re.compile(r"/wp-content/themes/([\w.-]+)/")
 _ARTICLE_TYPES = ("Article", "BlogPosting", "NewsArticle", "WebPage")
 
@@ -33,9 +33,9 @@ class Kind(NamedTuple):
     rule: str
 
 
-def page_kind(tree: Node, url: str, body_classes: list[str]) -> Kind:
+def page_kind(tree: Node, at: PageURL, body_classes: list[str]) -> Kind:
     """The page's kind from its URL, else its body_class(), else an archive title."""
-    path = urlsplit(url).path or "/"
+    path = at.path
     m = ARCHIVE_PATH.search(path)
     if m is not None:
         term_kind: TermKind = "category" if m["kind"] == "category" else "tag"
@@ -45,7 +45,7 @@ def page_kind(tree: Node, url: str, body_classes: list[str]) -> Kind:
         kind: TermKind | None = (
             "category" if "category" in words else "tag" if "tag" in words else None
         )
-        return Kind("archive", kind, _slug(body_classes, kind), _paged(url, words), "body_class")
+        return Kind("archive", kind, _slug(body_classes, kind), _paged(at, words), "body_class")
     if words & {"single-post", "single"}:
         return Kind("post", None, None, None, "body_class")
     if words & {"home", "blog"} or path == "/" or _HOME_PAGED.match(path):
@@ -72,12 +72,11 @@ def _slug(body_classes: list[str], kind: TermKind | None) -> str | None:
     return None
 
 
-def _paged(url: str, words: set[str]) -> int:
-    number = archive_page(url).number
+def _paged(at: PageURL, words: set[str]) -> int:
     for word in words:
         if word.startswith("paged-") and word[6:].isdigit():
             return int(word[6:])
-    return number
+    return at.number
 
 
 def theme(html: str, body_classes: list[str]) -> str | None:
@@ -100,26 +99,23 @@ class Pagination(NamedTuple):
 
 def pagination(tree: Node, ctx: Ctx) -> Pagination:
     """Where the archive goes on: the next page, the last page number, whether any is shown."""
-    here = archive_page(ctx.url)
-    host = host_of(ctx.url)
+    here = ctx.at
     head = tree.head
     rel_next = head.css_first(sel.NEXT_HEAD) if head is not None else None
     href = attr(rel_next, "href")
     next_url, rule = (absolute(ctx.url, href), "link_rel_next") if href else (None, None)
     pages, numbered = 0, []
     for link, href in _page_links(tree):
-        target = absolute(ctx.url, href)
-        if host_of(target) != host:
-            continue
-        where = archive_page(target)
-        if where.base != here.base:
+        number = _number_here(href, ctx)
+        if number is None:
             continue
         pages += 1
-        if text(link).endswith(str(where.number)):
-            numbered.append(where.number)
-        if next_url is None and where.number == here.number + 1:
+        if text(link).endswith(str(number)):
+            numbered.append(number)
+        if next_url is None and number == here.number + 1:
             rel = (attr(link, "rel") or "").split()
-            next_url, rule = target, "a_rel_next" if "next" in rel else "page_link"
+            next_url = absolute(ctx.url, href)
+            rule = "a_rel_next" if "next" in rel else "page_link"
     if next_url is None:
         next_url, rule = _next_control(tree, ctx)
     if next_url is None and (unread := tree.css_first(sel.NEXT_WITHOUT_URL)) is not None:
@@ -134,6 +130,21 @@ def pagination(tree: Node, ctx: Ctx) -> Pagination:
     if not shown and head is not None and head.css_first(sel.PREV_HEAD) is not None:
         shown = True
     return Pagination(next_url, last, shown, rule, "page_numbers" if numbered else None)
+
+
+def _number_here(href: str, ctx: Ctx) -> int | None:
+    """The page number a link leads to within this page's archive; None: elsewhere."""
+    m = _PAGE_HREF.match(href)  # the common shape, read without splitting the URL
+    if m is not None:
+        host = m["host"]
+        if host is not None and host.lower().removeprefix("www.") != ctx.at.host:
+            return None
+        return int(m["n"]) if m["base"] == ctx.at.base else None
+    target = absolute(ctx.url, href)
+    if host_of(target) != ctx.at.host:
+        return None
+    where = archive_page(target)
+    return where.number if where.base == ctx.at.base else None
 
 
 def _page_links(tree: Node) -> list[tuple[Node, str]]:
@@ -157,7 +168,7 @@ def _next_control(tree: Node, ctx: Ctx) -> tuple[str | None, str | None]:
         href = attr(tree.css_first(selector), "href")
         if href:
             target = absolute(ctx.url, href)
-            if target != absolute(ctx.url, ctx.url) and host_of(target) == host_of(ctx.url):
+            if target != absolute(ctx.url, ctx.url) and host_of(target) == ctx.at.host:
                 return target, name
     return None, None
 

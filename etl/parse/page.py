@@ -17,13 +17,12 @@ from etl.parse import selectors as sel
 from etl.parse.decode import damaged_records, decode
 from etl.parse.posts import Where, find_items, post_region, read_post
 from etl.parse.profile import DEFAULT, Profile
-from etl.parse.site import absolute
+from etl.parse.site import absolute, page_url
 from etl.parse.teasers import Found, find_block, find_by_structure
 from etl.parse.terms import archive_term
 from etl.parse.text import boilerplate_rule
 from etl.parse.tree import Ctx, Node, attr, classes, excerpt, not_inside, select
 from etl.records import Fetch, Page, Post, Problem, Teaser
-from etl.urls import origin
 
 
 def parse_fetch(fetch: Fetch, profile: Profile | None = None) -> Page:
@@ -62,14 +61,13 @@ def parse_page(html: str, url: str, profile: Profile | None = None) -> Page:
     site = profile or DEFAULT
     body_classes = classes(tree.body) if tree.body is not None else []
     ctx = Ctx(
-        url=url,
-        origin=origin(url),
+        at=page_url(url),
         heading_dates=site.heading_dates,
         boilerplate=boilerplate_rule(site.boilerplate),
         language=site.language or attr(tree.root, "lang"),
         preferred={k: v for k, v in site.rules if v is not None},
     )
-    kind = nav.page_kind(tree, url, body_classes)
+    kind = nav.page_kind(tree, ctx.at, body_classes)
     teasers, block, block_rule = _teasers(tree, ctx, site, kind.kind)
     if kind.kind == "post":  # a Query Loop on a post page lists other posts
         beside = f"{block}, {sel.MORE_POSTS}" if block else sel.MORE_POSTS

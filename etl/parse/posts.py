@@ -10,6 +10,7 @@ record says which (`Post.found_by`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import NamedTuple
 
@@ -24,6 +25,22 @@ from etl.records import DateSource, PageKind, Post, TermKind
 _WP_ID = re.compile(r"post-(\d+)$")
 HEADING_LINKS = "h1 a[href], h2 a[href], h3 a[href], h4 a[href]"
 DATE_SHOWN = "time, .entry-date, .published, [itemprop=datePublished], .wp-block-post-date"
+
+
+# A post's fields, as named in its found_by (published_date: the date the page shows).
+FIELDS = (
+    "title",
+    "url",
+    "wp_id",
+    "published_at",
+    "published_date",
+    "date",
+    "text",
+    "categories",
+    "tags",
+)
+# Cached here, not in dates.py: a post's heading recurs on each archive page showing it.
+_split = functools.lru_cache(maxsize=8192)(split_heading)
 
 
 class Where(NamedTuple):
@@ -44,7 +61,7 @@ def loop_query(selector: str, exclude: str | None) -> str:
     both, and nothing may be dropped quietly.)
     """
     outside = f"{sel.OUTSIDE_LOOP}, {exclude}" if exclude else sel.OUTSIDE_LOOP
-    return not_inside(selector, outside)
+    return not_inside(selector, "", outside)  # (a post block is never a widget itself)
 
 
 def find_items(
@@ -102,7 +119,7 @@ def _sibling_run(tree: Node, ctx: Ctx, exclude: str | None) -> list[Node]:
 
 def read_post(item: Node, ctx: Ctx, where: Where) -> Post | None:
     """One block as a Post; None (and a drift Problem) when it has no title, URL or body."""
-    found: dict[str, str | None] = {}
+    found: dict[str, str | None] = dict.fromkeys(FIELDS)  # None: no rule read it
     heading, url = _title_and_url(item, ctx, where, found)
     if not heading or not url:
         ctx.problem(
@@ -113,7 +130,7 @@ def read_post(item: Node, ctx: Ctx, where: Where) -> Post | None:
             excerpt=excerpt(item),
         )
         return None
-    parts = split_heading(heading) if ctx.heading_dates else HeadingParts(heading, None, None, None)
+    parts = _split(heading) if ctx.heading_dates else HeadingParts(heading, None, None, None)
     if parts.problem:
         ctx.problem("date.impossible", parts.problem, record_kind="post", url=url, excerpt=heading)
     wp_id = _wp_id(item, where, found)

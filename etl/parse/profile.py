@@ -189,6 +189,20 @@ def _majority(hits: Sequence[FoundBy]) -> FoundBy:
     return tuple(sorted((name, c.most_common(1)[0][0]) for name, c in counts.items()))
 
 
+def rule_counts(pages: Iterable[Page]) -> dict[str, dict[str, int]]:
+    """Per field ("post.tags", "teaser.date", "page.next"), how many records each rule found
+    it on, "none" for the records no rule read it for: the run report's rule table."""
+    counts: dict[str, Counter[str]] = {}
+    for page in pages:
+        found = [("page", page.found_by)]
+        found += [("post", post.found_by) for post in page.posts]
+        found += [("teaser", teaser.found_by) for teaser in page.teasers]
+        for kind, hits in found:
+            for field, rule in hits:
+                counts.setdefault(f"{kind}.{field}", Counter())[rule or "none"] += 1
+    return {field: dict(sorted(c.items())) for field, c in sorted(counts.items())}
+
+
 def describe_change(old: Profile, new: Profile) -> list[str]:
     """The differences between two profiles, one line each ([] when they agree)."""
     lines = []

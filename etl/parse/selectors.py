@@ -71,7 +71,8 @@ JSON_LD = 'script[type="application/ld+json"]'
 # Category and tag links. rel says which on classic themes ("category tag" vs "tag");
 # block themes print rel="tag" for both, so the link's URL and the post_class() decide.
 TERM_LINKS: tuple[Rule, ...] = (
-    ("rel", "a[rel]"),  # then its words: "category" / "tag" (one pass, not two)
+    ("rel", 'a[rel~="tag"]'),  # "category tag" and "tag": every term link of pretty permalinks
+    ("rel_category", 'a[rel~="category"]'),  # plain permalinks: categories say "category" only
     ("term_url", 'a[href*="/category/"], a[href*="/tag/"]'),  # outside the body
 )
 
@@ -130,6 +131,23 @@ TEASER_BLOCKS: tuple[Rule, ...] = (
     ("latest_posts_block", ".wp-block-latest-posts__list"),
     ("widget", ".widget"),  # any widget: recent posts with excerpts, featured posts...
     ("latest_tips", "div.latest-tips"),  # the reconstructed theme of docs/CONTRACT.md
+)
+# The date a teaser block prints (when its heading carries none), as words.
+TEASER_DATE = ".wp-block-latest-posts__post-date, .post-date, time, [class*=date]"
+# Core widgets that never show excerpts: not read as teaser blocks (a tag cloud is not one).
+PLAIN_WIDGETS = frozenset(
+    (
+        "widget_categories",
+        "widget_tag_cloud",
+        "widget_archive",
+        "widget_meta",
+        "widget_search",
+        "widget_pages",
+        "widget_nav_menu",
+        "widget_recent_comments",
+        "widget_calendar",
+        "widget_rss",
+    )
 )
 # Links that close an excerpt ("Read more" in any language): by class; the structural
 # rule (a second link to the same post) needs no class.

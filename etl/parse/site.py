@@ -82,17 +82,43 @@ class ArchiveURL(NamedTuple):
 def archive_page(url: str) -> ArchiveURL:
     """`/category/x/page/3/` -> (/category/x/, 3); `?paged=3` and `?query-1-page=3` too."""
     parts = urlsplit(url)
-    path = parts.path or "/"
+    return _archive_page(parts.path or "/", parts.query)
+
+
+def _archive_page(path: str, query: str) -> ArchiveURL:
     m = _PAGED_PATH.match(path)
     if m is not None:
         return ArchiveURL(m["base"], int(m["n"]))
-    q = _PAGED_QUERY.search(parts.query)
+    q = _PAGED_QUERY.search(query)
     base = path if path.endswith("/") else path + "/"
     return ArchiveURL(base, int(q["n"]) if q else 1)
 
 
-def same_host(url: str, host: str) -> bool:
-    return _host(url) == host
+class PageURL(NamedTuple):
+    """What a page's own URL says, split once per page."""
+
+    url: str
+    origin: str  # scheme://host[:port], lower-case: the site its links are compared with
+    host: str  # without www.
+    path: str
+    base: str  # the path of the archive's first page
+    number: int  # the page number (1 on a first page)
+
+
+def page_url(url: str) -> PageURL:
+    """One split of the page's own URL (a new one each page: not worth a cache)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    where = _archive_page(parts.path or "/", parts.query)
+    return PageURL(
+        url,
+        f"{parts.scheme.lower()}://{netloc}",
+        parts.netloc.lower().removeprefix("www."),
+        parts.path or "/",
+        where.base,
+        where.number,
+    )
 
 
 def slug_of(url: str) -> str:

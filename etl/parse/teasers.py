@@ -11,6 +11,7 @@ the post ("Read more", whatever the language). Such a block is never read as pos
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from typing import NamedTuple
@@ -18,7 +19,7 @@ from typing import NamedTuple
 from selectolax.lexbor import LexborHTMLParser
 
 from etl.parse import selectors as sel
-from etl.parse.dates import HeadingParts, machine_time, split_heading
+from etl.parse.dates import HeadingParts, machine_time, split_heading, visible_date
 from etl.parse.site import post_url
 from etl.parse.tree import Ctx, Node, attr, excerpt, not_inside, select, text
 from etl.records import Teaser
@@ -101,6 +102,8 @@ def find_by_structure(tree: Node, ctx: Ctx, loop: str | None) -> Found | None:
 
 def _wordy(node: Node) -> bool:
     """Cheap: a widget with excerpts has far more words than links (a tag cloud has not)."""
+    if not sel.PLAIN_WIDGETS.isdisjoint((node.attrs.get("class") or "").split()):
+        return False
     links = len(node.css("a"))
     return links > 0 and len(node.text_lexbor()) >= 16 * links
 
@@ -129,17 +132,34 @@ def path_locator(node: Node) -> str:
 
 
 def read_block(node: Node, ctx: Ctx) -> Block:
-    return _read(node.html or "", ctx.origin, ctx.heading_dates)
+    return _read(_Html(node.html or ""), ctx.origin, ctx.heading_dates, ctx.language)
+
+
+class _Html:
+    """A block's html as a cache key: hashed on a sample (hashing all of a ~10 KB string cost
+    a third of reading a cached block), compared whole (so a key is never mistaken)."""
+
+    __slots__ = ("_hash", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._hash = hash((len(text), text[::97]))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Html) and other.text == self.text
 
 
 @functools.lru_cache(maxsize=256)
-def _read(block_html: str, origin: str, heading_dates: bool) -> Block:
+def _read(block_html: _Html, origin: str, heading_dates: bool, language: str | None) -> Block:
     """A block's teasers, from its own html alone.
 
     Cached on that html: the block stands unchanged on every page of a crawl, so its
     teasers are read once, not once per page.
     """
-    root = LexborHTMLParser(block_html).body
+    root = LexborHTMLParser(block_html.text).body
     if root is None or root.child is None:
         return Block((), (), 0, 0)
     block = root.child
@@ -155,7 +175,7 @@ def _read(block_html: str, origin: str, heading_dates: bool) -> Block:
         if title is None:
             issues.append(Issue("drift.teaser_without_link", "a teaser without title link", sample))
             continue
-        teaser, issue = _teaser(unit, title, rule, url, words, heading_dates)
+        teaser, issue = _teaser(unit, title, rule, url, words, heading_dates, language)
         teasers.append(teaser)
         if issue:
             issues.append(issue)
@@ -224,15 +244,30 @@ def _excerpt_of(unit: Node, url: str, origin: str, title: Node | None) -> str:
 
 
 def _teaser(
-    unit: Node, link: Node, rule: str | None, url: str, words: str, heading_dates: bool
+    unit: Node,
+    link: Node,
+    rule: str | None,
+    url: str,
+    words: str,
+    heading_dates: bool,
+    language: str | None,
 ) -> tuple[Teaser, Issue | None]:
     heading = text(link)
     parts = split_heading(heading) if heading_dates else HeadingParts(heading, None, None, None)
     date, date_rule = parts.date, "heading" if parts.date else None
-    if not heading_dates:
-        stamp = unit.css_first("time[datetime]")
-        date = machine_time(attr(stamp, "datetime") or "")[1]
-        date_rule = "time_datetime" if date else None
+    if date is None:  # no tip date in the heading: the date the block shows, if any
+        date, date_rule = _shown_date(unit, language)
     issue = Issue("date.impossible", parts.problem, heading) if parts.problem else None
     found = (("title", rule), ("excerpt", "beside_title"), ("date", date_rule))
     return Teaser(url, heading, parts.title, date, parts.date_raw, words, found), issue
+
+
+def _shown_date(unit: Node, language: str | None) -> tuple[dt.date | None, str | None]:
+    """The publication date a block prints beside a teaser: machine-readable, else words."""
+    day = machine_time(attr(unit.css_first("time[datetime]"), "datetime") or "")[1]
+    if day is not None:
+        return day, "time_datetime"
+    for node in select(unit, sel.TEASER_DATE):
+        if (day := visible_date(text(node), language)) is not None:
+            return day, "visible_date"
+    return None, None

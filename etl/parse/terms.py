@@ -13,7 +13,7 @@ import re
 from urllib.parse import urlsplit
 
 from etl.parse import selectors as sel
-from etl.parse.site import ARCHIVE_PATH, archive_page, host_of, slug_of
+from etl.parse.site import ARCHIVE_PATH, host_of, slug_of
 from etl.parse.tree import Ctx, Node, attr, classes, excerpt, first, not_inside, select, text
 from etl.records import TermKind
 
@@ -21,7 +21,7 @@ _SANITIZE = re.compile(r"%[0-9a-fA-F]{2}|[^A-Za-z0-9_-]")  # as sanitize_html_cl
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—·»•]|-|::)\s+")
 _PREFIX = re.compile(r"^[^:]{1,40}:\s*")  # "Category: ", "Kategorie: ", "Catégorie : "
 _KINDS: tuple[TermKind, ...] = ("category", "tag")
-_TERM_REL = re.compile(r"\b(?:tag|category)\b")
+_FIELDS: dict[TermKind, str] = {"category": "categories", "tag": "tags"}
 
 
 @functools.lru_cache(maxsize=8192)
@@ -35,31 +35,29 @@ def _href_kind(href: str) -> tuple[TermKind | None, str]:
     return kind, _SANITIZE.sub("", slug_of(href.strip())).lower()
 
 
-def _kind(rel: str, href: str, post_classes: set[str]) -> tuple[TermKind | None, str]:
+def _kind(rel: str, href: str, shown: dict[TermKind, set[str]]) -> tuple[TermKind | None, str]:
     by_url, slug = _href_kind(href)
-    if "category" in rel.split():
+    if "category" in rel:
         return "category", slug
     if by_url is not None:
         return by_url, slug
-    if f"category-{slug}" in post_classes:
+    if slug in shown["category"]:
         return "category", slug
-    if f"tag-{slug}" in post_classes or "tag" in rel.split():
+    if slug in shown["tag"] or "tag" in rel:
         return "tag", slug
     return None, slug
 
 
 def _term_links(item: Node) -> tuple[list[tuple[Node, str, str]], str]:
     """(link, rel, href) of the block's term links, and the rule: rel words, else URLs."""
-    by_rel = []
-    for link in item.css(sel.TERM_LINKS[0][1]):
-        attrs = link.attributes
-        rel = attrs.get("rel") or ""
-        if _TERM_REL.search(rel):
-            by_rel.append((link, rel, attrs.get("href") or ""))
-    if by_rel:
-        return by_rel, sel.TERM_LINKS[0][0]
-    by_url = select(item, not_inside(sel.TERM_LINKS[1][1], sel.BODY))
-    return [(a, "", attr(a, "href") or "") for a in by_url], sel.TERM_LINKS[1][0]
+    (rule, tagged), (_, categorized), (by_url, urls) = sel.TERM_LINKS
+    links = [(a, a.attrs.get("rel") or "", a.attrs.get("href") or "") for a in item.css(tagged)]
+    if not any("category" in rel for _, rel, _ in links):  # plain permalinks: rel="category"
+        links += [(a, "category", a.attrs.get("href") or "") for a in item.css(categorized)]
+    if links:
+        return links, rule
+    outside_body = select(item, not_inside(urls, sel.BODY))
+    return [(a, "", attr(a, "href") or "") for a in outside_body], by_url
 
 
 def post_terms(
@@ -72,41 +70,42 @@ def post_terms(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(categories in document order, tags sorted) of one post block."""
     links, rule = _term_links(item)
-    post_classes = set(classes(item))
+    post_classes = classes(item)
+    shown: dict[TermKind, set[str]] = {"category": set(), "tag": set()}  # by post_class()
+    for word in post_classes:
+        if word.startswith("category-"):
+            shown["category"].add(word[9:])
+        elif word.startswith("tag-"):
+            shown["tag"].add(word[4:])
     names: dict[TermKind, dict[str, None]] = {"category": {}, "tag": {}}
     slugs: dict[TermKind, set[str]] = {"category": set(), "tag": set()}
     for link, rel, href in links:
-        kind, slug = _kind(rel, href, post_classes)
+        kind, slug = _kind(rel, href, shown)
         name = text(link)
         if kind is None or not name or not href:
             continue
         if not names[kind]:
-            found["categories" if kind == "category" else "tags"] = (
-                f"rel_{kind}" if rule == "rel" else rule
-            )
+            found[_FIELDS[kind]] = f"rel_{kind}" if rule == "rel" else rule
         names[kind][name] = None
         slugs[kind].add(slug)
     for kind in _KINDS:  # the archive's own term: every post it lists carries it
         if term_kind == kind and term and term not in names[kind]:
             if not names[kind]:
-                found["categories" if kind == "category" else "tags"] = "archive_term"
+                found[_FIELDS[kind]] = "archive_term"
             names[kind][term] = None
-        _unread(item, ctx, kind, post_classes, slugs[kind], url)
+        if missing := shown[kind] - slugs[kind]:
+            _unread(item, ctx, kind, missing, not slugs[kind], url)
     return tuple(names["category"]), tuple(sorted(names["tag"]))
 
 
 def _unread(
-    item: Node, ctx: Ctx, kind: TermKind, post_classes: set[str], read: set[str], url: str
+    item: Node, ctx: Ctx, kind: TermKind, missing: set[str], none_read: bool, url: str
 ) -> None:
     """Drift: post_class() lists a term the block links to (or the profile reads) unread."""
-    prefix = f"{kind}-"
-    field = "categories" if kind == "category" else "tags"
-    missing = {c[len(prefix) :] for c in post_classes if c.startswith(prefix)} - read
-    if not missing:
-        return
-    links = ", ".join(f'a[href*="/{slug}"]' for slug in sorted(missing))
-    shown = [a for a in select(item, links) if _href_kind(attr(a, "href") or "")[1] in missing]
-    expected = not read and ctx.preferred.get(field) in ("rel_category", "rel_tag", "term_url")
+    field = _FIELDS[kind]
+    query = ", ".join(f'a[href*="/{slug}"]' for slug in sorted(missing))
+    shown = [a for a in select(item, query) if _href_kind(attr(a, "href") or "")[1] in missing]
+    expected = none_read and ctx.preferred.get(field) in ("rel_category", "rel_tag", "term_url")
     if shown or expected:
         where = "links to them" if shown else "the site's profile reads them here"
         detail = f"{field} on {ctx.url}: post_class() lists {sorted(missing)} and {where}, unread"
@@ -165,8 +164,7 @@ def _link_names(tree: Node, ctx: Ctx, term_kind: TermKind | None, slug: str | No
     """The texts of links on the page to this archive's first page (widgets, post terms)."""
     if not slug:
         return []
-    base = archive_page(ctx.url).base
-    host = host_of(ctx.url)
+    base, host = ctx.at.base, ctx.at.host
     quoted = slug.replace("\\", "\\\\").replace('"', '\\"')
     names = []
     for link in tree.css(f'a[href*="/{quoted}"]'):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from etl.parse.selectors import Rule
+from etl.parse.site import PageURL
 from etl.parse.text import fold
 from etl.records import Problem
 
@@ -99,8 +100,7 @@ def classes(node: Node) -> list[str]:
 class Ctx:
     """What one page's parse knows and collects: its URL, the site's rules, its problems."""
 
-    url: str
-    origin: str  # scheme://host[:port] of the page: links elsewhere are not this site's
+    at: PageURL  # the page's own URL, split
     heading_dates: bool
     boilerplate: re.Pattern[str] | None
     language: str | None
@@ -120,13 +120,22 @@ class Ctx:
         self.problems.append(
             Problem(
                 code=code,
-                url=url or self.url,
+                url=url or self.at.url,
                 detail=detail,
                 drift=drift,
                 record_kind=record_kind,
                 excerpt=excerpt,
             )
         )
+
+    @property
+    def url(self) -> str:
+        return self.at.url
+
+    @property
+    def origin(self) -> str:
+        """scheme://host[:port] of the page: links elsewhere are not this site's."""
+        return self.at.origin
 
     def rules(self, field_name: str, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
         name = self.preferred.get(field_name)
