@@ -212,6 +212,8 @@ def _published(
         if node is None:
             continue
         attrs = node.attributes
+        if name == "time_datetime" and _only_updated(attrs.get("class")):
+            continue
         value = attrs.get("datetime") or attrs.get("content") or attrs.get("title")
         stamp, day = machine_time(value or "")
         if day is not None:
@@ -242,6 +244,12 @@ def _published(
             excerpt=excerpt(shown[0]),
         )
     return None, None
+
+
+def _only_updated(words: str | None) -> bool:
+    """A time element that is the last edit's, not the publication's."""
+    words = words or ""
+    return "updated" in words and "published" not in words and "entry-date" not in words
 
 
 def _date(
@@ -303,8 +311,11 @@ def _ends_in_link_to(node: Node, url: str, origin: str) -> bool:
         last = last.prev
     if last is None:
         return False
-    link = last if last.tag == "a" else last.css_first("a[href]")
-    return link is not None and post_url(origin, attr(link, "href")) == url
+    if last.tag != "a":  # the link closes the last block: its last element child
+        last = last.last_child
+        while last is not None and last.tag in ("-text", "-comment"):
+            last = last.prev
+    return last is not None and last.tag == "a" and post_url(origin, attr(last, "href")) == url
 
 
 def _filled(item: Node, rules: tuple[sel.Rule, ...]) -> tuple[Node | None, str | None]:

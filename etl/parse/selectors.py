@@ -50,12 +50,14 @@ OG_URL = 'meta[property="og:url"][content]'
 
 # Machine-readable publication times. `updated` times are the last edit, never the date.
 TIMESTAMP: tuple[Rule, ...] = (
+    # The post's first time element (themes print it before the body), unless it is only the
+    # `updated` time (GeneratePress prints that first): one cheap query in the common case.
+    ("time_datetime", "time[datetime]"),
     (
         "time_published",
         "time.published[datetime], time.entry-date[datetime], .wp-block-post-date time[datetime]",
     ),
     ("microdata", "[itemprop=datePublished][datetime], [itemprop=datePublished][content]"),
-    ("time_datetime", "time[datetime]:not(.updated)"),
     ("abbr_published", "abbr.published[title]"),
 )
 # Visible dates ("February 3, 2026"), read with dateparser when no machine time is shown.
