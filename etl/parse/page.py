@@ -15,7 +15,8 @@ from selectolax.lexbor import LexborHTMLParser
 from etl.parse import navigation as nav
 from etl.parse import selectors as sel
 from etl.parse.decode import damaged_records, decode
-from etl.parse.posts import Where, find_items, post_region, read_post
+from etl.parse.loop import find_items, the_post
+from etl.parse.posts import Where, read_post
 from etl.parse.profile import DEFAULT, Profile
 from etl.parse.site import absolute, page_url
 from etl.parse.teasers import Found, find_block, find_by_structure
@@ -72,7 +73,7 @@ def parse_page(html: str, url: str, profile: Profile | None = None) -> Page:
     if kind.kind == "post":  # a Query Loop on a post page lists other posts
         beside = f"{block}, {sel.MORE_POSTS}" if block else sel.MORE_POSTS
         items, items_rule = find_items(tree, ctx, beside, single=True)
-        items, items_rule = _the_post(tree, ctx, beside, body_classes, items, items_rule)
+        items, items_rule = the_post(tree, ctx, beside, body_classes, items, items_rule)
     else:
         items, items_rule = find_items(tree, ctx, block, single=False)
     kind = _post_page(kind, items)
@@ -152,25 +153,6 @@ def _read_teasers(
         detail = f"{read.more} Read more links but only {read.units} teasers found"
         ctx.problem("drift.teasers_missing", detail, drift=True)
     return read.teasers, found.where, found.rule
-
-
-def _the_post(
-    tree: Node,
-    ctx: Ctx,
-    block: str | None,
-    body_classes: list[str],
-    items: list[Node],
-    rule: str | None,
-) -> tuple[list[Node], str | None]:
-    """A post page's own post: the block body_class()'s postid-N names (`post-N`), not a
-    list of more posts below it; else the region holding the title and the body."""
-    wanted = next((f"post-{w[7:]}" for w in body_classes if w.startswith("postid-")), None)
-    if wanted is None:
-        return items[:1], rule
-    mine = [item for item in items if wanted in classes(item)]
-    if mine:
-        return mine[:1], rule
-    return post_region(tree, ctx, block), "title_and_body"
 
 
 def _post_page(kind: nav.Kind, items: list[Node]) -> nav.Kind:

@@ -1,10 +1,9 @@
-"""The main loop: which blocks of a page are its posts, and each post's fields.
+"""A post's fields, from its block of the main loop (etl/parse/loop.py) or its own page.
 
-The loop is what post_class() marks (any element), else hAtom, a Query Loop, `article`s,
-else structure (sibling blocks each holding a heading that links to a post of this site).
-Blocks inside widgets, sidebars, footers or the teaser block are never posts. Each field
-is read by the first rule of its list in etl/parse/selectors.py that finds it, and the
-record says which (`Post.found_by`).
+Each field is read by the first rule of its list in etl/parse/selectors.py that finds it,
+and the record says which (`Post.found_by`; None where no rule did). The body's text and
+html are made on first read (`records.Deferred`). A field the block shows but no rule
+reads is a drift problem; one the post lacks is not.
 """
 
 from __future__ import annotations
@@ -19,11 +18,10 @@ from etl.parse.dates import HeadingParts, machine_time, split_heading, visible_d
 from etl.parse.site import absolute, post_url
 from etl.parse.terms import post_terms
 from etl.parse.text import body_text
-from etl.parse.tree import Ctx, Node, attr, classes, empty, excerpt, first, not_inside, select, text
+from etl.parse.tree import Ctx, Node, attr, classes, empty, excerpt, first, select, text
 from etl.records import DateSource, PageKind, Post, TermKind
 
 _WP_ID = re.compile(r"post-(\d+)$")
-HEADING_LINKS = "h1 a[href], h2 a[href], h3 a[href], h4 a[href]"
 DATE_SHOWN = "time, .entry-date, .published, [itemprop=datePublished], .wp-block-post-date"
 
 
@@ -52,69 +50,6 @@ class Where(NamedTuple):
     own_url: str  # a post page's canonical URL; the page URL elsewhere
     jsonld_time: str | None  # a post page's JSON-LD datePublished
     body_id: int | None  # a post page's body_class() postid-N
-
-
-def loop_query(selector: str, exclude: str | None) -> str:
-    """The rule's blocks that are not in widgets, footers or the teaser block.
-
-    (A block nested in another is kept: a page cut and pasted into itself still shows
-    both, and nothing may be dropped quietly.)
-    """
-    outside = f"{sel.OUTSIDE_LOOP}, {exclude}" if exclude else sel.OUTSIDE_LOOP
-    return not_inside(selector, "", outside)  # (a post block is never a widget itself)
-
-
-def find_items(
-    tree: Node, ctx: Ctx, exclude: str | None, single: bool
-) -> tuple[list[Node], str | None]:
-    """The main loop's blocks and the rule that found them; `exclude`: the teaser block.
-    `single`: a post page, whose one post may be no marked block at all."""
-    for name, selector in ctx.rules("posts", sel.POST_ITEMS):
-        items = tree.css(loop_query(selector, exclude))
-        if items:
-            return items, name
-    if single:
-        return post_region(tree, ctx, exclude), "title_and_body"
-    return _sibling_run(tree, ctx, exclude), "sibling_run"
-
-
-def post_region(tree: Node, ctx: Ctx, exclude: str | None) -> list[Node]:
-    """A post page with no post_class() block (block themes' single template): the smallest
-    element holding both the post's title and its body."""
-    outside = f"{sel.OUTSIDE_LOOP}, {exclude}" if exclude else sel.OUTSIDE_LOOP
-    title, _ = first(tree, tuple((n, not_inside(s, outside)) for n, s in sel.POST_TITLE))
-    body, _ = first(tree, tuple((n, not_inside(s, outside)) for n, s in sel.CONTENT))
-    if title is None or body is None:
-        return []
-    above = set()
-    node = title
-    while node is not None:
-        above.add(node.mem_id)
-        node = node.parent
-    node = body
-    while node is not None and node.mem_id not in above:
-        node = node.parent
-    return [node] if node is not None and node.tag not in ("html", "body") else []
-
-
-def _sibling_run(tree: Node, ctx: Ctx, exclude: str | None) -> list[Node]:
-    """Structure: the blocks under one parent each holding a heading linking to a post."""
-    outside = f"{sel.OUTSIDE_LOOP}, {exclude}" if exclude else sel.OUTSIDE_LOOP
-    by_parent: dict[int, list[Node]] = {}
-    for link in select(tree, not_inside(HEADING_LINKS, outside)):
-        if post_url(ctx.origin, attr(link, "href")) is None:
-            continue
-        block = link.parent  # the heading; its ancestors up to the run's parent
-        for _ in range(4):
-            if block.parent is None or block.parent.tag in ("body", "html"):
-                break
-            siblings = by_parent.setdefault(block.parent.mem_id, [])
-            if siblings and siblings[-1].mem_id == block.mem_id:
-                break
-            siblings.append(block)
-            block = block.parent
-    runs = [blocks for blocks in by_parent.values() if len(blocks) >= 2]
-    return max(runs, key=len) if runs else []
 
 
 def read_post(item: Node, ctx: Ctx, where: Where) -> Post | None:
