@@ -14,7 +14,7 @@ import re
 from typing import Any, NamedTuple
 
 from etl.parse import selectors as sel
-from etl.parse.site import ARCHIVE_PATH, PageURL, absolute, archive_page, host_of
+from etl.parse.site import ARCHIVE_PATH, PageURL, absolute, archive_page, host_of, joined
 from etl.parse.tree import Ctx, Node, attr, excerpt, select, text
 from etl.records import PageKind, TermKind
 
@@ -103,7 +103,7 @@ def pagination(tree: Node, ctx: Ctx) -> Pagination:
     head = tree.head
     rel_next = head.css_first(sel.NEXT_HEAD) if head is not None else None
     href = attr(rel_next, "href")
-    next_url, rule = (absolute(ctx.url, href), "link_rel_next") if href else (None, None)
+    next_url, rule = (joined(ctx.url, href), "link_rel_next") if href else (None, None)
     pages, numbered = 0, []
     for link, href in _page_links(tree):
         number = _number_here(href, ctx)
@@ -114,7 +114,7 @@ def pagination(tree: Node, ctx: Ctx) -> Pagination:
             numbered.append(number)
         if next_url is None and number == here.number + 1:
             rel = (attr(link, "rel") or "").split()
-            next_url = absolute(ctx.url, href)
+            next_url = joined(ctx.url, href)
             rule = "a_rel_next" if "next" in rel else "page_link"
     if next_url is None:
         next_url, rule = _next_control(tree, ctx)
@@ -167,8 +167,11 @@ def _next_control(tree: Node, ctx: Ctx) -> tuple[str | None, str | None]:
     for name, selector in sel.NEXT_CONTROLS:
         href = attr(tree.css_first(selector), "href")
         if href:
-            target = absolute(ctx.url, href)
-            if target != absolute(ctx.url, ctx.url) and host_of(target) == ctx.at.host:
+            target = joined(ctx.url, href)
+            if (
+                absolute(ctx.url, target) != absolute(ctx.url, ctx.url)
+                and host_of(target) == ctx.at.host
+            ):
                 return target, name
     return None, None
 

@@ -44,6 +44,12 @@ def absolute(page_url: str, href: str) -> str:
     return _canonical(href)
 
 
+def joined(page_url: str, href: str) -> str:
+    """A link made absolute as written (a next page's URL is asked as the page gives it)."""
+    href = href.strip()
+    return href if href.startswith(("https://", "http://")) else urljoin(page_url, href)
+
+
 @functools.lru_cache(maxsize=8192)
 def _canonical(url: str) -> str:
     return canonical_url(url)
@@ -107,6 +113,14 @@ class PageURL(NamedTuple):
 
 def page_url(url: str) -> PageURL:
     """One split of the page's own URL (a new one each page: not worth a cache)."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, tail = rest.partition("/")
+    if sep and netloc and not any(c in netloc for c in "@[?#"):  # plain scheme://host[:port]
+        path, _, query = ("/" + tail if slash else "/").partition("#")[0].partition("?")
+        host = netloc.lower()
+        where = _archive_page(path, query)
+        origin = f"{scheme.lower()}://{host}"
+        return PageURL(url, origin, host.removeprefix("www."), path, where.base, where.number)
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     netloc = f"{host}:{parts.port}" if parts.port else host

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from etl.parse import selectors as sel
 from etl.parse.site import ARCHIVE_PATH, host_of, slug_of
-from etl.parse.tree import Ctx, Node, attr, classes, excerpt, first, not_inside, select, text
+from etl.parse.tree import Ctx, Node, attr, excerpt, first, not_inside, select, text
 from etl.records import TermKind
 
 _SANITIZE = re.compile(r"%[0-9a-fA-F]{2}|[^A-Za-z0-9_-]")  # as sanitize_html_class() does
@@ -22,6 +22,7 @@ _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—·»•]|-|::)\s+")
 _PREFIX = re.compile(r"^[^:]{1,40}:\s*")  # "Category: ", "Kategorie: ", "Catégorie : "
 _KINDS: tuple[TermKind, ...] = ("category", "tag")
 _FIELDS: dict[TermKind, str] = {"category": "categories", "tag": "tags"}
+_POST_CLASS_TERM = re.compile(r"(?:^|\s)(category|tag)-(\S+)")  # post_class() words
 
 
 @functools.lru_cache(maxsize=8192)
@@ -70,13 +71,9 @@ def post_terms(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(categories in document order, tags sorted) of one post block."""
     links, rule = _term_links(item)
-    post_classes = classes(item)
     shown: dict[TermKind, set[str]] = {"category": set(), "tag": set()}  # by post_class()
-    for word in post_classes:
-        if word.startswith("category-"):
-            shown["category"].add(word[9:])
-        elif word.startswith("tag-"):
-            shown["tag"].add(word[4:])
+    for kind, slug in _POST_CLASS_TERM.findall(item.attrs.get("class") or ""):
+        shown["category" if kind == "category" else "tag"].add(slug)
     names: dict[TermKind, dict[str, None]] = {"category": {}, "tag": {}}
     slugs: dict[TermKind, set[str]] = {"category": set(), "tag": set()}
     for link, rel, href in links:
