@@ -21,12 +21,17 @@ from tests.replay_settings import fast_settings
 from tests.themes import BLOGS, THEMES, expected
 from tests.themes.checks import render_all
 
-NOT_YET = {(t, b) for t in THEMES for b in BLOGS if t != "contract"}
+# Archives of excerpts only: the text is on each post's own page, which the crawl must fetch.
+NOT_YET = {(t, b) for t in ("twentyten", "astra") for b in BLOGS}
 PAIRS = [
     pytest.param(
         theme,
         blog,
-        marks=[pytest.mark.xfail(reason="the parser reads only the contract theme yet")]
+        marks=[
+            pytest.mark.xfail(
+                reason="excerpt-only archives: post pages not fetched yet", strict=True
+            )
+        ]
         if (theme, blog) in NOT_YET
         else [],
         id=f"{theme}-{blog}",
