@@ -110,6 +110,8 @@ async def _crawl(
     for f in crawl.failures:  # failed pages belong in the crawl log too
         problem = Problem(code=f"fetch.{f.reason}", url=f.url, detail=f.detail or f.reason)
         collected.add_unparsed(f.url, dt.datetime.now(dt.UTC), start.run_id, f.status, problem)
+    for p in discovery.problems:  # and so do unreadable sitemaps (answered 200)
+        collected.add_unparsed(p.url, dt.datetime.now(dt.UTC), start.run_id, 200, p)
     return collected.finish(), crawl, checked
 
 

@@ -20,6 +20,7 @@ from tests.reliability import SNAP2, content, rejects, run
 
 PAGE = "/tag/resolve/"
 ONLY = {"archives": (PAGE,)}
+WITH_GOOD = {"archives": (PAGE, "/tag/retention/")}  # and a good archive beside it
 HTML = [("Content-Type", "text/html; charset=UTF-8")]
 TITLE = "Fix the Unfixed Issue for Your Customer"
 QUOTED = "Fix the “Unfixed” Issue for Your Customer"  # curly quotes: 0x93/0x94 in cp1252
@@ -262,3 +263,34 @@ def test_a_few_bad_bytes_in_a_utf8_page_stay_in_their_post(
     [row] = reasons(data)["post.decoding"]
     assert row["source_url"].endswith("/emotions-take-energy-3-1-16-customer-service-tip/")
     assert row["record_kind"] == "post" and "\ufffd" in row["excerpt"]
+
+
+def test_an_unreadable_sitemap_is_in_the_run_report_and_rejects(tmp_path: Path) -> None:
+    # A taxonomy sitemap whose DTD and entities follow a 5 KB comment: refused unexpanded,
+    # counted in the run report, a row in rejects; the home page still names the archives.
+    sitemap = "/wp-sitemap-taxonomies-post_tag-1.xml"
+    body = (
+        b'<?xml version="1.0"?>\n<!--' + b"x" * 5000 + b'-->\n<!DOCTYPE urlset [<!ENTITY a "'
+        + b"a" * 100 + b'">]>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>&a;</loc></url></urlset>"
+    )  # fmt: skip
+    data = tmp_path / "data"
+    with serve(SNAP2) as srv:
+        srv.override(sitemap, 200, body, [("Content-Type", "application/xml")])
+        report = run(srv, data)
+    assert report.exit_status == 0  # nothing lost: the home page links every archive
+    assert report.problems["sitemap.refused"] == 1
+    [row] = reasons(data)["sitemap.refused"]
+    assert row["source_url"] == srv.url + sitemap and "DOCTYPE" in row["detail"]
+    assert "<!DOCTYPE" in row["excerpt"]
+
+
+def test_a_refused_content_coding_is_its_own_failure_reason(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with serve(SNAP2) as srv:
+        srv.override_raw(PAGE, 200, b"\x28\xb5\x2f\xfd", [*HTML, ("Content-Encoding", "zstd")])
+        report = run(srv, data, **WITH_GOOD)
+    assert report.exit_status == 1
+    [failure] = report.failures
+    assert failure["reason"] == "content_coding" and "'zstd'" in failure["detail"]
+    assert "fetch.content_coding" in reasons(data) and TITLE not in titles(data)

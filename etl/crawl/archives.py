@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from etl.crawl.client import REFUSED_CODING, REFUSED_TOO_LARGE
 from etl.crawl.discover import discover
 from etl.crawl.session import CrawlResult, Session, open_session
 from etl.parse.page import parse_fetch
@@ -109,8 +110,10 @@ def _page_ok(session: Session, fetch: Fetch, number: int) -> bool:
 
 
 def _reason(fetch: Fetch) -> str:
-    if fetch.error and fetch.error.startswith("refused: response too large"):
+    if fetch.error and fetch.error.startswith(REFUSED_TOO_LARGE):
         return "too_large"
+    if fetch.error and fetch.error.startswith(REFUSED_CODING):
+        return "content_coding"  # more than two codings, one not asked for, or undecodable
     if fetch.error:
         return "gave_up"
     return f"http_{fetch.status}"
