@@ -20,7 +20,8 @@ from tests.reliability import SNAP2, content, rejects, run
 
 PAGE = "/tag/resolve/"
 ONLY = {"archives": (PAGE,)}
-WITH_GOOD = {"archives": (PAGE, "/tag/retention/")}  # and a good archive beside it
+# A run whose every page failed publishes nothing: these cases crawl a good archive too.
+WITH_GOOD = {"archives": (PAGE, "/tag/retention/")}
 HTML = [("Content-Type", "text/html; charset=UTF-8")]
 TITLE = "Fix the Unfixed Issue for Your Customer"
 QUOTED = "Fix the “Unfixed” Issue for Your Customer"  # curly quotes: 0x93/0x94 in cp1252
@@ -195,7 +196,7 @@ def test_an_error_page_served_with_200_is_drift_not_an_empty_archive(tmp_path: P
 def test_a_redirect_loop_is_refused_and_reported(tmp_path: Path) -> None:
     # /tag/resolve/ -> /tag/resolve/page/1/ -> (the site's own 301) -> /tag/resolve/
     report, data, srv = bad_run(
-        tmp_path, lambda srv: (302, b"", [("Location", srv.url + PAGE + "page/1/")])
+        tmp_path, lambda srv: (302, b"", [("Location", srv.url + PAGE + "page/1/")]), **WITH_GOOD
     )
     assert report.exit_status == 1
     [failure] = report.failures
@@ -204,13 +205,18 @@ def test_a_redirect_loop_is_refused_and_reported(tmp_path: Path) -> None:
 
 
 def test_a_response_over_the_size_cap_is_refused_and_reported(tmp_path: Path) -> None:
-    report, data, _srv = bad_run(
-        tmp_path, lambda srv: (200, page(srv).encode(), HTML), max_bytes=10_000
-    )
+    def big(srv: ReplayServer) -> tuple[int, bytes, Any]:
+        return (
+            200,
+            page(srv).replace("</body>", "<!--" + "x" * 5_000_000 + "--></body>").encode(),
+            HTML,
+        )
+
+    report, data, _srv = bad_run(tmp_path, big, **WITH_GOOD)
     assert report.exit_status == 1
     [failure] = report.failures
-    assert failure["reason"] == "too_large" and "10000" in failure["detail"] + str(failure)
-    assert "fetch.too_large" in reasons(data) and titles(data) == []
+    assert failure["reason"] == "too_large" and "5000000" in failure["detail"]
+    assert "fetch.too_large" in reasons(data) and titles(data) and TITLE not in titles(data)
 
 
 def test_robots_5xx_disallows_every_url_for_the_run(tmp_path: Path, clean: dict[str, Any]) -> None:
