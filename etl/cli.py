@@ -334,6 +334,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
+# Modules of the optional dependency groups (pyproject.toml), and the group that has them.
+_EXTRAS = {"pandas": "report", "matplotlib": "report", "duckdb": "analysis"}
+
+
 def _refused(command: str, exc: Exception) -> int:
     """One line that says what to do, for the errors a person can act on; others propagate."""
     # Imported here: `etl --help` must not pay for the crawl's imports.
@@ -346,6 +350,12 @@ def _refused(command: str, exc: Exception) -> int:
     if isinstance(exc, SettingsError):  # checked before anything starts: nothing was done
         print(f"etl {command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if isinstance(exc, ModuleNotFoundError) and exc.name in _EXTRAS:
+        # A bare `pip install -e .` has the pipeline, not the analysis tools.
+        extra = _EXTRAS[exc.name]
+        print(f"etl {command}: needs {exc.name}: make {command}, or pip install -e '.[{extra}]'",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
     if isinstance(exc, FileNotFoundError | ValueError | SiteUnreachable):
         # No corpus yet, an unreachable site.
         print(f"etl {command}: {exc}", file=sys.stderr)

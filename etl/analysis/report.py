@@ -194,8 +194,23 @@ def _crawl(summary: Summary) -> str:
 
 def render(summary: Summary, *, generated_at: dt.datetime) -> str:
     """The whole page as a string: pure, so tests read the numbers straight from it."""
-    s = summary
-    sections = [
+    sections = [*_distributions(summary), *_quality(summary)]
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        # Nothing may load from anywhere: the page is complete as written.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Corpus report</title><style>{CSS}</style></head><body>"
+        "<h1>cssamerica.com tip-of-the-week corpus</h1>"
+        f'<p class="muted">Generated {generated_at:%Y-%m-%d %H:%M} UTC '
+        "by <code>etl report</code>.</p>" + "".join(sections) + "</body></html>\n"
+    )
+
+
+def _distributions(s: Summary) -> list[str]:
+    """The corpus at a glance, and how its posts spread over years, categories, tags, words."""
+    return [
         _section("The corpus at a glance", "glance", _table("glance", ("", ""), s.glance.rows())),
         _section(
             "Posts per year",
@@ -220,6 +235,12 @@ def render(summary: Summary, *, generated_at: dt.datetime) -> str:
         )
         + "</div>",
         _section("Words per post", "words", _words(s)),
+    ]
+
+
+def _quality(s: Summary) -> list[str]:
+    """What deserves a look: excerpt-only posts, date quality, crawl health."""
+    return [
         _section(
             "Posts with only an excerpt",
             "excerpts",
@@ -248,17 +269,6 @@ def render(summary: Summary, *, generated_at: dt.datetime) -> str:
             _table("rejects-by-reason", ("reason", "records"), s.rejects_by_reason),
         ),
     ]
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        # Nothing may load from anywhere: the page is complete as written.
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Corpus report</title><style>{CSS}</style></head><body>"
-        "<h1>cssamerica.com tip-of-the-week corpus</h1>"
-        f'<p class="muted">Generated {generated_at:%Y-%m-%d %H:%M} UTC '
-        "by <code>etl report</code>.</p>" + "".join(sections) + "</body></html>\n"
-    )
 
 
 def load_summary(data_dir: str | Path | None = None) -> Summary:
