@@ -25,7 +25,7 @@ def test_a_slow_site_is_stopped_at_the_deadline_naming_what_it_waited_for(
         began = time.monotonic()
         report = run(srv, data, max_run_time=0.5, read_timeout=10)
         took = time.monotonic() - began
-    assert took < 2.5  # stopped at the deadline, not after the answer or the read timeout
+    assert took < 2.8  # stopped at the deadline, not after the answer (3 s) or the timeout
     assert report.exit_status == 1 and report.status == "failed"
     robots = f"{srv.url}/robots.txt (response awaited for"
     assert report.reason is not None and report.reason.startswith("max_run_time (0.5 s) reached")
