@@ -276,15 +276,19 @@ def _finish(args: argparse.Namespace, report: object) -> int:
 
 
 def run_crawl_only(args: argparse.Namespace) -> int:
-    import asyncio
-
     from etl.crawl.archives import crawl_site
+    from etl.crawl.stop import Stop, Stopped
     from etl.lock import run_lock
 
     _logging(args)
     settings = settings_from(args)
-    with run_lock(settings.data_dir):
-        result = asyncio.run(crawl_site(settings))
+    stop = Stop(settings.max_run_time)  # SIGTERM, SIGINT or the deadline end the crawl
+    try:
+        with run_lock(settings.data_dir):
+            result = stop.run(crawl_site(settings, stop))
+    except Stopped as stopped:
+        print(f"etl crawl: {stopped}: {stopped.kept_text()}", file=sys.stderr)
+        return stopped.exit_status
     if not result.ok:
         print(result.summary(), file=sys.stderr)
         first = result.failures[0]

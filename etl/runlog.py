@@ -136,13 +136,10 @@ class RunReport:
         return f"etl: run {self.run_id} {self.reason}: {self._kept()}"
 
     def _kept(self) -> str:
+        from etl.crawl.stop import Kept
+
         kept = (self.stopped or {}).get("kept")
-        if not kept:
-            return "nothing fetched yet; published tables unchanged"
-        return (
-            f"{kept['records']} fetches ({kept['archive_pages']} archive pages) kept in "
-            f"{kept['warc']}; published tables unchanged"
-        )
+        return f"{Kept(**kept) if kept else 'nothing fetched yet'}; published tables unchanged"
 
     def failure_text(self) -> str:
         """Everything a person reading the cron mail needs after a failed run."""

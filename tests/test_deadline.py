@@ -5,11 +5,12 @@ report and leaves the published tables and the manifest byte-identical."""
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 
 from etl.replay.server import serve
-from tests.reliability import SNAP2, cli, hashes, run
+from tests.reliability import SNAP2, cli, cli_env, command, hashes, run
 
 PAGE = "/tag/resolve/"
 
@@ -67,3 +68,18 @@ def test_the_command_line_exits_1_and_names_the_wait(tmp_path: Path) -> None:
     assert f"{srv.url}/robots.txt" in first
     assert any(line.startswith(f"  PENDING {srv.url}/robots.txt") for line in rest)
     assert any("published tables unchanged" in line for line in rest)
+
+
+def test_etl_crawl_has_the_same_deadline(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with serve(SNAP2, latency=3.0) as srv:
+        argv = ["crawl" if a == "corpus" else a for a in command(srv.url, data)]
+        began = time.monotonic()
+        crawl = subprocess.run(argv, env=cli_env(ETL_MAX_RUN_TIME="0.5", ETL_READ_TIMEOUT="10"),
+                               capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        took = time.monotonic() - began
+    assert crawl.returncode == 1 and took < 10, crawl.stderr
+    assert crawl.stderr.startswith(
+        f"etl crawl: max_run_time (0.5 s) reached while waiting for {srv.url}/robots.txt"
+    )

@@ -158,3 +158,20 @@ def test_a_second_signal_exits_at_once(tmp_path: Path) -> None:
     assert took < 5  # at once: not after the 600 s the close is held for
     assert "SIGINT again while stopping: exiting at once" in rest
     assert hashes(data / "processed") == published
+
+
+def test_etl_crawl_stops_the_same_way(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with serve(SNAP2, latency=0.03) as srv:
+        argv = ["crawl" if a == "corpus" else a for a in command(srv.url, data)]
+        with subprocess.Popen(argv, env=cli_env(), stderr=subprocess.PIPE, text=True) as proc:
+            wait_for(lambda: asked(srv) >= 10, proc, "10 requests")
+            os.kill(proc.pid, signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    [line] = stderr.splitlines()
+    assert line.startswith("etl crawl: interrupted by SIGTERM after ")
+    [warc] = (data / "raw").glob("*.warc.gz")
+    lines, _ = raw_records(warc)  # closed whole
+    assert f": {lines} fetches (" in line and line.endswith(f"kept in {warc}")

@@ -18,6 +18,7 @@ from typing import Protocol
 from etl.crawl.client import REFUSED_CODING, REFUSED_TOO_LARGE
 from etl.crawl.discover import discover
 from etl.crawl.session import CrawlResult, Session, open_session
+from etl.crawl.stop import Stop
 from etl.parse.page import parse_fetch
 from etl.records import Fetch, Page, Post
 from etl.settings import Settings
@@ -119,10 +120,10 @@ def _reason(fetch: Fetch) -> str:
     return f"http_{fetch.status}"
 
 
-async def crawl_site(settings: Settings) -> CrawlResult:
+async def crawl_site(settings: Settings, stop: Stop | None = None) -> CrawlResult:
     """`etl crawl`: every archive page into the raw archive (the pages are parsed only to
-    find the next one); no tables are written."""
-    async with open_session(settings) as session:
+    find the next one); no tables are written. Run it with `stop.run` to end it early."""
+    async with open_session(settings, stop=stop) as session:
         found = await discover(session)
         async for _ in crawl_archives(session, found.archives):
             pass  # the session archives each page as it arrives

@@ -36,6 +36,9 @@ class Kept:
     archive_pages: int  # of them, archive pages answered 200 or 304
     warc: str
 
+    def __str__(self) -> str:
+        return f"{self.records} fetches ({self.archive_pages} archive pages) kept in {self.warc}"
+
 
 class Stopped(Exception):
     """The crawl ended early; nothing of the run may be published. `str()` is the reason."""
@@ -55,6 +58,9 @@ class Stopped(Exception):
         self.crawl = crawl  # the session's numbers up to the stop (None: before it opened)
         self.kept = kept
         super().__init__(_reason(by, after_s, pending, max_run_time))
+
+    def kept_text(self) -> str:
+        return f"{self.kept}" if self.kept else "nothing fetched yet"
 
     @property
     def exit_status(self) -> int:
