@@ -79,8 +79,9 @@ def _reason(by: str, after_s: float, pending: list[str], max_run_time: float) ->
 
 @dataclass
 class Stop:
-    """`Stop(settings.max_run_time).run(crawl)`; the crawl calls `watch(session)` once its
-    session is open, so a stop can name what it waited for and what was kept."""
+    """`stop.run(crawl)`, the crawl opening its session with `open_session(..., stop=stop)`,
+    which shows the session to `watch` before its first request: a stop then names what the
+    crawl was waiting for and what the raw archive kept. The deadline counts from `started`."""
 
     max_run_time: float
     started: float = field(default_factory=time.monotonic)
