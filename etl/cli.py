@@ -1,9 +1,10 @@
 """Command line: flags -> Settings -> a stage; prints the summary. Kept thin on purpose.
 
 Heavy libraries are imported inside the handlers so `etl --help` starts at once.
-Exit status: 0 success; 1 the run failed (pages failed, drift, recall) or bad input, with a
-one-line reason on stderr; 2 usage error (a bad flag, or a bad setting from any source); 75
-another run holds the data folder.
+Exit status: 0 success; 1 the run failed (pages failed, drift, recall, nothing crawled,
+max_run_time reached) or bad input, with a one-line reason on stderr; 2 usage error (a bad
+flag, or a bad setting from any source); 75 another run holds the data folder; 143 / 130 the
+run was interrupted by SIGTERM / SIGINT (one line on stderr says what was kept).
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="etl",
         description="Scrape the cssamerica.com blog into a clean, deduplicated Parquet corpus.",
-        epilog="Exit status: 0 ok, 1 run failed (reason on stderr), 2 usage, 75 locked.",
+        epilog="Exit status: 0 ok, 1 run failed (reason on stderr), 2 usage, 75 locked, "
+        "143/130 interrupted by SIGTERM/SIGINT (nothing published, the raw archive kept).",
     )
     parser.add_argument("--version", action="version", version=f"etl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -239,7 +241,10 @@ def _logging(args: argparse.Namespace) -> None:
     verbose = getattr(args, "verbose", 0)
     level = logging.ERROR if args.quiet else logging.WARNING
     level = {0: level, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    console = logging.StreamHandler()
+    console.setLevel(level)  # what stderr shows; every warning still reaches the run report
+    console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=min(level, logging.WARNING), handlers=[console])
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
 
 
@@ -261,7 +266,9 @@ def _finish(args: argparse.Namespace, report: object) -> int:
     from etl.runlog import RunReport
 
     assert isinstance(report, RunReport)
-    if report.exit_status != EXIT_OK:
+    if report.status == "interrupted":  # one line: the run did what it was told
+        print(report.stopped_line(), file=sys.stderr)
+    elif report.exit_status != EXIT_OK:
         print(report.failure_text(), file=sys.stderr)
     elif not args.quiet:
         print(report.summary_line())
@@ -269,15 +276,19 @@ def _finish(args: argparse.Namespace, report: object) -> int:
 
 
 def run_crawl_only(args: argparse.Namespace) -> int:
-    import asyncio
-
     from etl.crawl.archives import crawl_site
+    from etl.crawl.stop import Stop, Stopped
     from etl.lock import run_lock
 
     _logging(args)
     settings = settings_from(args)
-    with run_lock(settings.data_dir):
-        result = asyncio.run(crawl_site(settings))
+    stop = Stop(settings.max_run_time)  # SIGTERM, SIGINT or the deadline end the crawl
+    try:
+        with run_lock(settings.data_dir):
+            result = stop.run(crawl_site(settings, stop))
+    except Stopped as stopped:
+        print(f"etl crawl: {stopped}: {stopped.kept_text()}", file=sys.stderr)
+        return stopped.exit_status
     if not result.ok:
         print(result.summary(), file=sys.stderr)
         first = result.failures[0]

@@ -11,7 +11,6 @@ page whose posts the corpus holds unchanged. `Settings.full` forces a complete c
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from etl.crawl.discover import discover
 from etl.crawl.prune import prune
 from etl.crawl.raw import RawArchive, new_run_id
 from etl.crawl.session import CrawlResult, Validators, check_reachable, open_session
+from etl.crawl.stop import Stop, Stopped
 from etl.load.audit_table import write_audit
 from etl.load.collect import Collected
 from etl.load.merge import KnownPosts, last_seen, merge_collected
@@ -30,7 +30,7 @@ from etl.load.store import SOURCE_TABLES, Corpus, check_site, read_corpus, write
 from etl.lock import run_lock
 from etl.parse.page import parse_fetch
 from etl.records import Problem
-from etl.runlog import RunReport, add_audit, add_crawl, add_merge, write_report
+from etl.runlog import RunReport, add_audit, add_crawl, add_merge, collect_warnings, finish
 from etl.settings import Settings
 
 if TYPE_CHECKING:
@@ -70,25 +70,30 @@ def run_corpus(
     Raises LockedError when another run holds the data folder. `transport` replaces the
     network (unit tests); without it a dead site fails at once (SiteUnreachable).
     """
-    with run_lock(settings.data_dir):
+    with run_lock(settings.data_dir), collect_warnings() as warned:
         start = _start(settings, from_raw=False)
         report = RunReport(start.run_id, start.mode, settings.site, dt.datetime.now(dt.UTC))
+        report.warnings = warned  # every warning of the run goes into its report too
         if transport is None:
             check_reachable(settings.site, settings.connect_timeout)
         began = time.monotonic()
-        collected, crawl, checked = asyncio.run(_crawl(settings, start, transport))
+        stop = Stop(settings.max_run_time)  # SIGTERM, SIGINT or the deadline end the crawl
+        try:
+            collected, crawl, checked = stop.run(_crawl(settings, start, transport, stop))
+        except Stopped as stopped:  # the raw archive keeps what was fetched; nothing published
+            return finish(report, settings.data_dir, stopped=stopped)
         report.timings["crawl_s"] = round(time.monotonic() - began, 3)
         add_crawl(report, crawl)
         return _publish(settings, start, report, collected, checked)
 
 
 async def _crawl(
-    settings: Settings, start: Start, transport: httpx.AsyncBaseTransport | None
+    settings: Settings, start: Start, transport: httpx.AsyncBaseTransport | None, stop: Stop
 ) -> tuple[Collected, CrawlResult, Checked | None]:
     collected = Collected()
     checked = None
     async with open_session(
-        settings, run_id=start.run_id, validators=start.validators, transport=transport
+        settings, run_id=start.run_id, validators=start.validators, transport=transport, stop=stop
     ) as session:
         discovery = await discover(session)
         pages = crawl_archives(session, discovery.archives, start.known)
@@ -110,15 +115,18 @@ async def _crawl(
     for f in crawl.failures:  # failed pages belong in the crawl log too
         problem = Problem(code=f"fetch.{f.reason}", url=f.url, detail=f.detail or f.reason)
         collected.add_unparsed(f.url, dt.datetime.now(dt.UTC), start.run_id, f.status, problem)
+    for p in discovery.problems:  # and so do unreadable sitemaps (answered 200)
+        collected.add_unparsed(p.url, dt.datetime.now(dt.UTC), start.run_id, 200, p)
     return collected.finish(), crawl, checked
 
 
 def rebuild(settings: Settings) -> RunReport:
     """`etl rebuild`: the tables rebuilt from the raw archive alone, no network: the latest good
     response of each URL, parsed and merged as a run would."""
-    with run_lock(settings.data_dir):
+    with run_lock(settings.data_dir), collect_warnings() as warned:
         start = _start(settings, from_raw=True)
         report = RunReport(start.run_id, start.mode, settings.site, dt.datetime.now(dt.UTC))
+        report.warnings = warned
         collected = Collected()
         for fetch in RawArchive(settings.raw_dir).latest():
             page = parse_fetch(fetch)
@@ -138,6 +146,8 @@ def _publish(
     checked: Checked | None,
 ) -> RunReport:
     """Merge the run into the corpus, write the tables, then the run report."""
+    if why := report.nothing_crawled(checked.healed.healed if checked else ()):
+        return finish(report, settings.data_dir, unpublished=why)  # the tables stay as they are
     drift = collected.drift
     if drift:
         pages = sorted({p.url for p in drift})
@@ -168,10 +178,7 @@ def _publish(
         # Old runs' raw files, less what the new tables' refresh and rebuild still read.
         runs = set(merged.corpus.pages.column("run_id").to_pylist())
         prune(settings.raw_dir, settings.keep_runs, needed=runs)
-    report.finished_at = dt.datetime.now(dt.UTC)
-    report.duration_s = round((report.finished_at - report.started_at).total_seconds(), 3)
-    write_report(report, settings.data_dir)
-    return report
+    return finish(report, settings.data_dir)
 
 
 def _start(settings: Settings, *, from_raw: bool) -> Start:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from etl.crawl.client import Client, Stats
+from etl.crawl.client import Client, Stats, Wait
 from etl.crawl.progress import Progress
 from etl.crawl.raw import RawWriter, warcinfo_fields
 from etl.records import Fetch
@@ -28,6 +28,8 @@ from etl.urls import same_origin
 
 if TYPE_CHECKING:
     import httpx
+
+    from etl.crawl.stop import Stop
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,7 @@ class CrawlResult:
     failures: tuple[Failure, ...]
     duration: float
     parse_s: float = 0.0  # of `duration`: parsing archive pages (it decides where to go next)
+    waits: tuple[Wait, ...] = ()  # every Retry-After honoured (URL, asked, waited)
 
     @property
     def ok(self) -> bool:
@@ -211,6 +214,7 @@ class Session:
             failures=tuple(self.failures),
             duration=time.monotonic() - self.started,
             parse_s=self.parse_s,
+            waits=tuple(stats.waits),
         )
 
 
@@ -221,16 +225,20 @@ async def open_session(
     run_id: str | None = None,
     validators: Validators | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    stop: Stop | None = None,
 ) -> AsyncIterator[Session]:
     """A session with robots.txt read; the raw archive is closed (fsynced) on the way out.
 
     `validators` maps URL -> (ETag, Last-Modified) for conditional requests; `transport`
-    replaces the network (unit tests pass an `httpx.MockTransport`).
+    replaces the network (unit tests pass an `httpx.MockTransport`); `stop`, when the run can
+    be stopped early, is shown the session before its first request.
     """
     progress = Progress(enabled=settings.progress)
     with RawWriter(settings.raw_dir, run_id, info=warcinfo_fields(settings)) as writer:
         async with Client(settings, Stats(), transport=transport) as client:
             session = Session(settings, client, writer, validators or {}, progress)
+            if stop is not None:
+                stop.watch(session)
             await session.read_robots()
             try:
                 yield session
