@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(ctx.out_dir / "scratch", ignore_errors=True)  # the runs' data dirs
     print(table(results))
-    write_json(args.json, results, ctx)
+    write_json(args.json, results, ctx, merge=bool(args.only))  # --only: keep the rest
     print(f"figures: {args.json}", file=sys.stderr)
     return 1 if args.strict and any(r.ok is False for r in results) else 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 from bench.harness import ROOT, Context, Result, measured, timed
 from etl.parse import dates
 from etl.parse.page import parse_page
+from etl.parse.profile import learn_profile
 
 HEAVY = ("pandas", "pyarrow", "httpx", "dateparser", "warcio")  # never imported by --help
 SNAPSHOTS = ROOT / "tests" / "fixtures" / "site" / "expected"
@@ -26,9 +28,13 @@ def bench_parse(ctx: Context) -> list[Result]:
     """parse_page over every archive page vs a bare lexbor parse of the same pages (the floor).
 
     Each repeat times the whole loop of both, back to back, so a noisy neighbour hits both;
-    the figure is the median of the per-repeat ratios.
+    the figure is the median of the per-repeat ratios. Post bodies (text, html) are made on
+    first read: the details also give the ratio when every body is read (what a loader that
+    reads them all pays) and with a site profile learned from a few pages (a crawl's steady
+    state once the pipeline keeps one).
     """
     pages = _archive_pages(ctx)
+    profile = learn_profile(pages[:: max(1, len(pages) // 8)][:8])
 
     def floor() -> None:
         for _, html in pages:
@@ -38,15 +44,37 @@ def bench_parse(ctx: Context) -> list[Result]:
         for url, html in pages:
             parse_page(html, url)
 
+    def parse_bodies() -> None:
+        for url, html in pages:
+            for post in parse_page(html, url).posts:
+                post.text  # noqa: B018 - read to be made
+
+    def parse_profiled() -> None:
+        for url, html in pages:
+            parse_page(html, url, profile)
+
     parse()  # warm-up: imports, regex and lru caches, as in the steady state of a crawl
-    floor_s, parse_s = [], []
+    floor_s, parse_s, bodies_s, profiled_s = [], [], [], []
     for _ in range(ctx.repeat):
         floor_s.append(timed(floor))
         parse_s.append(timed(parse))
+        bodies_s.append(timed(parse_bodies))
+        profiled_s.append(timed(parse_profiled))
     ratios = [p / f for p, f in zip(parse_s, floor_s, strict=True)]
     n = len(pages)
+    with_bodies = statistics.median(b / f for b, f in zip(bodies_s, floor_s, strict=True))
+    profiled = statistics.median(p / f for p, f in zip(profiled_s, floor_s, strict=True))
     return [
-        measured("parse.ratio", ratios, "x floor", "<= 2.0", lambda v: v <= 2.0, pages=n),
+        measured(
+            "parse.ratio",
+            ratios,
+            "x floor",
+            "<= 2.0",
+            lambda v: v <= 2.0,
+            pages=n,
+            ratio_bodies_read=round(with_bodies, 2),
+            ratio_with_profile=round(profiled, 2),
+        ),
         measured("parse.pages_per_s", [n / s for s in parse_s], "pages/s", "", None, pages=n),
         measured("parse.floor_pages_per_s", [n / s for s in floor_s], "pages/s", "", None),
     ]

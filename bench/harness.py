@@ -21,12 +21,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench.sitegen import SiteInfo, expected_path, generate_site_pages
+from bench.sitegen import SiteInfo, expected_path, generate_shape, generate_site_pages
+from bench.siteplan import SHAPES, Shape
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"  # git-ignored: generated sites and scratch data dirs
 RESULTS = ROOT / "bench" / "results.json"
-LIBRARIES = ("selectolax", "httpx", "pyarrow", "pandas", "dateparser")
+LIBRARIES = ("selectolax", "httpx", "pyarrow", "pandas", "dateparser", "scrapy")
 _GENERATOR = ("sitegen.py", "siteplan.py", "sitemarkup.py", "sitetext.py")
 
 
@@ -56,7 +57,7 @@ class Context:
     quick: bool = False  # smaller sites and fewer loops: a smoke run, not figures
     full_scale: bool = False  # also the 10,000-page runs
     out_dir: Path = OUT
-    _sites: dict[tuple[int, int], Site] = field(default_factory=dict)
+    _sites: dict[tuple[int, int] | str, Site] = field(default_factory=dict)
 
     def site(self, pages: int, seed: int = 0) -> Site:
         """A generated site of about `pages` archive pages, reused across runs."""
@@ -64,6 +65,13 @@ class Context:
         if key not in self._sites:
             self._sites[key] = cached_site(self.out_dir, pages, seed)
         return self._sites[key]
+
+    def shaped_site(self, shape: Shape | str) -> Site:
+        """The generated site of a shape (or of its name in bench.siteplan.SHAPES), reused."""
+        shape = SHAPES[shape] if isinstance(shape, str) else shape
+        if shape.name not in self._sites:
+            self._sites[shape.name] = cached_shape(self.out_dir, shape)
+        return self._sites[shape.name]
 
     def scratch(self, name: str) -> Path:
         """An empty folder under the output dir, for one benchmark's data."""
@@ -84,11 +92,20 @@ def _generator_version() -> str:
 def cached_site(out_dir: Path, pages: int, seed: int = 0) -> Site:
     """The site for (pages, seed) under out_dir, generated only when not there yet."""
     root = out_dir / f"site-{pages}p-seed{seed}-{_generator_version()}"
+    return _cached(root, lambda: generate_site_pages(root, pages=pages, seed=seed))
+
+
+def cached_shape(out_dir: Path, shape: Shape) -> Site:
+    """The site of a shape under out_dir (named by it), generated only when not there yet."""
+    root = out_dir / f"site-{shape.name}-seed{shape.seed}-{_generator_version()}"
+    return _cached(root, lambda: generate_shape(root, shape))
+
+
+def _cached(root: Path, generate: Callable[[], SiteInfo]) -> Site:
     facts_path = expected_path(root)
     if not facts_path.exists():  # absent, or an interrupted generation: start over
         shutil.rmtree(root, ignore_errors=True)
-        info: SiteInfo = generate_site_pages(root, pages=pages, seed=seed)
-        facts_path = info.expected_path
+        facts_path = generate().expected_path
     facts = json.loads(facts_path.read_text(encoding="utf-8"))
     return Site(root, facts)
 
@@ -246,12 +263,35 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_json(path: Path, results: list[Result], ctx: Context) -> None:
+def write_json(path: Path, results: list[Result], ctx: Context, *, merge: bool = False) -> None:
+    """The figures as JSON, each result stamped with when it was measured.
+
+    `merge` (a run of some benchmarks, `--only`): the file's other results are kept, with their
+    own stamps, unless they came from a run of the other kind (`--quick` or not).
+    """
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    kept = _kept(path, {r.name for r in results}, ctx) if merge else []
+    fresh = [{**asdict(r), "status": r.status, "measured_at": when} for r in results]
     doc = {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "when": when,
         "machine": machine(),
         "options": {"repeat": ctx.repeat, "quick": ctx.quick, "full_scale": ctx.full_scale},
-        "results": [{**asdict(r), "status": r.status} for r in results],
+        "results": kept + fresh,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def _kept(path: Path, replaced: set[str], ctx: Context) -> list[dict[str, Any]]:
+    """The results of an earlier run in `path` that this run did not measure again."""
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if old.get("options", {}).get("quick") != ctx.quick:
+        return []
+    return [
+        {**r, "measured_at": r.get("measured_at", old.get("when"))}
+        for r in old.get("results", [])
+        if r.get("name") not in replaced
+    ]

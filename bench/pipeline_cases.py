@@ -16,7 +16,6 @@ import random
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from functools import partial
@@ -25,13 +24,14 @@ from typing import Any
 
 from bench import sitetext
 from bench.harness import ROOT, Context, Result, measured, skip, wall
+from bench.proctree import run_tree
 from etl.records import Page, Post
 from etl.settings import Settings
 
 Serve = Callable[[Path], AbstractContextManager[Any]]
 
 
-def _replay(pipeline: bool = True) -> Serve | str:
+def replay(pipeline: bool = True) -> Serve | str:
     """`etl.replay.server.serve`, or why it cannot be used (`pipeline`: etl corpus is needed)."""
     try:  # by name: this module must type-check before the stages are merged
         if pipeline:
@@ -57,19 +57,18 @@ def _corpus(url: str, data_dir: Path, rate: float = 0, full: bool = True) -> Non
 
 
 @contextlib.contextmanager
-def _replay_process(root: Path) -> Iterator[str]:
+def replay_process(root: Path) -> Iterator[str]:
     """The replay server in a process of its own (in ours it would share our GIL): its URL."""
     cmd = [sys.executable, "-m", "etl.replay.server", str(root)]
-    server = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        yield server.stdout.readline().strip()
-    finally:
-        server.terminate()
-        server.wait()
+    with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True) as server:
+        try:  # leaving the with closes the pipe and waits for the server
+            assert server.stdout is not None
+            yield server.stdout.readline().strip()
+        finally:
+            server.terminate()
 
 
-def _timings(data_dir: Path) -> dict[str, float]:
+def run_timings(data_dir: Path) -> dict[str, float]:
     """The stage timings of the latest run report in a data dir."""
     report = sorted((data_dir / "runs").glob("*.json"))[-1]
     timings: dict[str, float] = json.loads(report.read_text(encoding="utf-8"))["timings"]
@@ -80,19 +79,19 @@ def bench_end_to_end(ctx: Context) -> list[Result]:
     """`etl corpus --full --rate 0 --concurrency 4` in a fresh process over a generated site,
     the replay server in another; the stage split comes from the run report's timings."""
     target = ">= 300"
-    serve = _replay()
+    serve = replay()
     if isinstance(serve, str):
         return [skip("end_to_end", "pages/s", target, serve)]
     site = ctx.site(60 if ctx.quick else 1000)
     pages = len(site.archive_files())
     samples, stages = [], []
-    with _replay_process(site.root) as url:
+    with replay_process(site.root) as url:
         for i in range(ctx.repeat):
             data = ctx.scratch(f"e2e-{i}")
             args = ["corpus", "--site", url, "--data-dir", str(data), "--full"]
             seconds, _ = _child([*args, "--concurrency", "4"])
             samples.append(pages / seconds)
-            stages.append({"wall_s": round(seconds, 3), **_timings(data)})
+            stages.append({"wall_s": round(seconds, 3), **run_timings(data)})
     return [
         measured(
             "end_to_end", samples, "pages/s", target, lambda v: v >= 300, pages=pages, runs=stages
@@ -120,7 +119,7 @@ def _sizes(ctx: Context) -> list[int]:
 
 def bench_crawl(ctx: Context) -> list[Result]:
     """The crawl stage alone (`etl crawl --rate 0`) at each size: pages/s and peak RSS."""
-    serve = _replay(pipeline=False)
+    serve = replay(pipeline=False)
     if isinstance(serve, str):
         return [skip("crawl", "pages/s", "", serve)]
     results = []
@@ -141,7 +140,7 @@ def bench_crawl(ctx: Context) -> list[Result]:
 def bench_politeness(ctx: Context) -> Result:
     """With --rate 10 a crawl lasts requests / 10 s, within 10% (never slower than needed)."""
     target, rate = "0.9-1.1", 10.0
-    serve = _replay(pipeline=False)
+    serve = replay(pipeline=False)
     if isinstance(serve, str):
         return skip("politeness", "x requests/rate", target, serve)
     site = ctx.site(10 if ctx.quick else 30)
@@ -159,7 +158,7 @@ def bench_politeness(ctx: Context) -> Result:
 def bench_refresh(ctx: Context) -> list[Result]:
     """An unchanged-site refresh: requests and time as a share of the full crawl's."""
     target = "<= 0.05"
-    serve = _replay()
+    serve = replay()
     if isinstance(serve, str):
         return [skip(f"refresh.{k}", "x full", target, serve) for k in ("requests", "time")]
     site = ctx.site(60 if ctx.quick else 1000)
@@ -182,37 +181,20 @@ def bench_refresh(ctx: Context) -> list[Result]:
 def _child(etl_args: list[str]) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of `python -m etl ARGS --rate 0 --quiet` in its own process.
 
-    The peak is the child's VmHWM, polled until it exits: rusage's ru_maxrss of a child
-    starts at the size of the process that spawned it (gigabytes after the load benchmark).
+    The peak is summed over the process and any it starts (bench.proctree): each one's VmHWM,
+    polled until it exits (rusage's ru_maxrss of a child starts at the size of the process
+    that spawned it: gigabytes after the load benchmark).
     """
     # --max-pages: the 10,000-page site's biggest archive has ~3,500 pages (default 1,000).
     cmd = [sys.executable, "-m", "etl", *etl_args, "--rate", "0", "--max-pages", "100000"]
-    cmd.append("--quiet")
-    start = time.perf_counter()
-    child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
-    peak_kb = 0
-    while child.poll() is None:
-        peak_kb = max(peak_kb, _hwm_kb(child.pid))
-        time.sleep(0.01)
-    seconds = time.perf_counter() - start
-    if child.returncode != 0:
-        raise RuntimeError(f"etl {etl_args[0]} exited with {child.returncode}")
-    return seconds, peak_kb / 1024
-
-
-def _hwm_kb(pid: int) -> int:
-    """The peak resident set of a live process so far (0 once it is gone)."""
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
+    run = run_tree([*cmd, "--quiet"], ROOT)
+    return run.seconds, run.peak_mb
 
 
 def bench_scaling(ctx: Context) -> list[Result]:
     """Wall time and peak RSS of a full run at 100, 1,000 (and 10,000) archive pages."""
     sizes = _sizes(ctx)
-    serve = _replay()
+    serve = replay()
     if isinstance(serve, str):
         return [skip(f"memory@{n}", "MB", "<= 500", serve) for n in sizes]
     results = []

@@ -2,6 +2,7 @@
 
     python -m bench.sitegen OUT_DIR --posts 3000 --tags 50 --seed 1
     python -m bench.sitegen OUT_DIR --pages 10000          # posts chosen to give ~N archive pages
+    python -m bench.sitegen OUT_DIR --shape deep           # a named shape (bench.siteplan.SHAPES)
 
 The folder has the layout of tests/fixtures/site/snapshot-N (files mirror URL paths, links
 absolute on https://cssamerica.com), so the replay server serves it as it serves those. What a
@@ -22,7 +23,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench import sitemarkup as m
-from bench.siteplan import Plan, PlannedPost, plan_site, posts_for_pages, utc_stamp
+from bench.siteplan import (
+    SHAPES,
+    Plan,
+    PlannedPost,
+    Shape,
+    plan_site,
+    posts_for_pages,
+    utc_stamp,
+)
 from bench.sitetext import make_body
 
 SITEMAP_LIMIT = 2000  # URLs per WordPress core sitemap file
@@ -208,11 +217,17 @@ def generate_site_pages(
     return write_plan(out_dir, posts_for_pages(pages, tags, categories, seed, per_page), seed)
 
 
+def generate_shape(out_dir: Path, shape: Shape, per_page: int = 3) -> SiteInfo:
+    """Generate a named shape (bench.siteplan.SHAPES); deterministic for the shape."""
+    return write_plan(out_dir, shape.plan(per_page), shape.seed)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.sitegen", description=__doc__.split("\n")[0])
     ap.add_argument("out_dir", type=Path)
     ap.add_argument("--posts", type=int, default=3000)
     ap.add_argument("--pages", type=int, help="aim at about N archive pages (overrides --posts)")
+    ap.add_argument("--shape", choices=sorted(SHAPES), help="a named shape (overrides the rest)")
     ap.add_argument("--tags", type=int, default=50)
     ap.add_argument("--categories", type=int, default=6)
     ap.add_argument("--seed", type=int, default=0)
@@ -224,7 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(out)  # only ever a folder that holds a generated (or snapshot) site
     kw = {"tags": args.tags, "categories": args.categories, "seed": args.seed}
     try:
-        if args.pages:
+        if args.shape:
+            info = generate_shape(out, SHAPES[args.shape], per_page=args.per_page)
+        elif args.pages:
             info = generate_site_pages(out, pages=args.pages, per_page=args.per_page, **kw)
         else:
             info = generate_site(out, posts=args.posts, per_page=args.per_page, **kw)

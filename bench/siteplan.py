@@ -53,6 +53,29 @@ class PlannedPost:
 
 
 @dataclass(frozen=True, slots=True)
+class Mix:
+    """How posts spread over the terms (the defaults: the real blog's proportions)."""
+
+    all_tips: bool = False  # every post is also in the first category (the tips)
+    most_tags: int = 3  # each post has 0 to this many tags
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A named site of fixed proportions, for benchmarks that need more than a page count."""
+
+    name: str
+    posts: int
+    tags: int
+    categories: int = 6
+    mix: Mix = Mix()
+    seed: int = 0
+
+    def plan(self, per_page: int = 3) -> Plan:
+        return plan_site(self.posts, self.tags, self.categories, self.seed, per_page, self.mix)
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     posts: tuple[PlannedPost, ...]  # newest first
     archives: tuple[tuple[Term, tuple[int, ...]], ...]  # term -> indexes into posts
@@ -118,7 +141,12 @@ def _draft(rng: random.Random, week: int, taken: set[str]) -> _Draft:
 
 
 def _pick_terms(
-    rng: random.Random, dated: bool, cats: list[Term], tags: list[Term], tag_weights: list[float]
+    rng: random.Random,
+    dated: bool,
+    cats: list[Term],
+    tags: list[Term],
+    tag_weights: list[float],
+    mix: Mix,
 ) -> tuple[list[Term], list[Term]]:
     tip, others = cats[0], cats[1:]
     beyond_tips = 0.25 if dated else 0.8  # most undated posts are business advice and such
@@ -128,7 +156,9 @@ def _pick_terms(
             chosen.append(rng.choice(others))
     else:
         chosen = [tip]
-    wanted = rng.randint(0, 3) if tags else 0
+    if mix.all_tips and tip not in chosen:
+        chosen.insert(0, tip)
+    wanted = rng.randint(0, mix.most_tags) if tags else 0
     picked = rng.choices(tags, cum_weights=tag_weights, k=wanted) if wanted else []
     return list(dict.fromkeys(chosen)), list(dict.fromkeys(picked))
 
@@ -143,7 +173,14 @@ def _cover(rng: random.Random, terms: list[Term], assigned: list[list[Term]], mo
                 rng.choice(room).append(term)
 
 
-def plan_site(posts: int, tags: int, categories: int = 6, seed: int = 0, per_page: int = 3) -> Plan:
+def plan_site(
+    posts: int,
+    tags: int,
+    categories: int = 6,
+    seed: int = 0,
+    per_page: int = 3,
+    mix: Mix = Mix(),
+) -> Plan:
     """Decide every post and archive of a site; deterministic for the arguments."""
     if posts < 1 or per_page < 1:
         raise ValueError("a site needs at least one post and one post per page")
@@ -158,7 +195,7 @@ def plan_site(posts: int, tags: int, categories: int = 6, seed: int = 0, per_pag
     post_tags: list[list[Term]] = []
     for i in range(posts):
         draft = _draft(rng, i // per_week, taken)
-        c, t = _pick_terms(rng, draft[5], cats, tag_terms, cum)
+        c, t = _pick_terms(rng, draft[5], cats, tag_terms, cum, mix)
         drafts.append(draft)
         post_cats.append(c)
         post_tags.append(t)
@@ -206,3 +243,12 @@ def posts_for_pages(
 
 def utc_stamp(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# A blog whose weekly tips all stand in one archive: with 3 posts a page the tips archive is
+# posts/3 pages deep, the rest 53 shallow archives (3,000 posts: 54 archives, ~3,200 pages,
+# the deepest 1,000 pages). A crawl that follows next links one by one spends its tail here.
+SHAPES: dict[str, Shape] = {
+    "deep": Shape("deep", posts=3000, tags=48, mix=Mix(all_tips=True, most_tags=4), seed=1),
+    "deep-quick": Shape("deep-quick", posts=150, tags=8, mix=Mix(all_tips=True, most_tags=4)),
+}

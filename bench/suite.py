@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bench import cases, pipeline_cases
+from bench import baselines, cases, pipeline_cases
 from bench.harness import Benchmark
 
 BENCHMARKS: dict[str, Benchmark] = {
@@ -16,4 +16,5 @@ BENCHMARKS: dict[str, Benchmark] = {
     "politeness": pipeline_cases.bench_politeness,
     "refresh": pipeline_cases.bench_refresh,
     "scaling": pipeline_cases.bench_scaling,
+    "baselines": baselines.bench_baselines,
 }

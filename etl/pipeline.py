@@ -5,15 +5,14 @@ The crawl is one asyncio session (etl.crawl.session). Discovery reads robots.txt
 sitemaps, and the plan decides from them what to ask (etl.crawl.plan). Archives run
 concurrently inside `crawl_archives`, an async iterator of parsed pages, and each page goes
 straight into the loader's collector (etl.load.collect), which keeps one winner per URL
-compactly, so no raw HTML is held for the whole run. Incremental by default once a corpus
-exists: new and edited posts from the sitemaps, archives asked conditionally (ETag /
-Last-Modified from the raw archive) and followed only until a page whose posts the corpus
-holds unchanged. `Settings.full` forces a complete crawl.
+compactly. Incremental by default once a corpus exists: new and edited posts from the
+sitemaps, archives asked conditionally (ETag / Last-Modified from the raw archive) and
+followed only until a page whose posts the corpus holds unchanged. `Settings.full` forces a
+complete crawl.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 from dataclasses import dataclass
@@ -23,23 +22,18 @@ from etl.crawl.archives import crawl_archives
 from etl.crawl.audit import Audit, HealResult, audit, heal, to_heal
 from etl.crawl.discover import discover
 from etl.crawl.plan import Plan, plan_crawl
+from etl.crawl.prune import prune
 from etl.crawl.raw import RawArchive, new_run_id
 from etl.crawl.session import CrawlResult, Validators, check_reachable, open_session
+from etl.crawl.stop import Stop, Stopped
 from etl.load.audit_table import write_audit
 from etl.load.collect import Collected
 from etl.load.merge import KnownPosts, last_seen, merge_collected, stored_hashes
-from etl.load.store import (
-    SOURCE_TABLES,
-    Corpus,
-    check_site,
-    is_consistent,
-    read_corpus,
-    write_corpus,
-)
+from etl.load.store import SOURCE_TABLES, Corpus, check_site, read_corpus, write_corpus
 from etl.lock import run_lock
 from etl.parse.page import parse_fetch
 from etl.records import Problem
-from etl.runlog import RunReport, add_audit, add_crawl, add_merge, write_report
+from etl.runlog import RunReport, add_audit, add_crawl, add_merge, collect_warnings, finish
 from etl.settings import Settings
 
 if TYPE_CHECKING:
@@ -57,7 +51,6 @@ class Start:
     seen_at: dict[str, dt.datetime | None]  # stored post URL -> last_seen_at, for the audit
     validators: Validators  # URL -> (ETag, Last-Modified) for conditional requests
     asked: frozenset[str]  # every URL earlier runs logged: an archive not in it is new
-    whole: bool  # the stored tables were all written by one run (none by a killed one)
 
     @property
     def full(self) -> bool:
@@ -81,13 +74,18 @@ def run_corpus(
     Raises LockedError when another run holds the data folder. `transport` replaces the
     network (unit tests); without it a dead site fails at once (SiteUnreachable).
     """
-    with run_lock(settings.data_dir):
+    with run_lock(settings.data_dir), collect_warnings() as warned:
         start = _start(settings, from_raw=False)
         report = RunReport(start.run_id, start.mode, settings.site, dt.datetime.now(dt.UTC))
+        report.warnings = warned  # every warning of the run goes into its report too
         if transport is None:
             check_reachable(settings.site, settings.connect_timeout)
         began = time.monotonic()
-        collected, crawl, checked, plan = asyncio.run(_crawl(settings, start, transport))
+        stop = Stop(settings.max_run_time)  # SIGTERM, SIGINT or the deadline end the crawl
+        try:
+            collected, crawl, checked, plan = stop.run(_crawl(settings, start, transport, stop))
+        except Stopped as stopped:  # the raw archive keeps what was fetched; nothing published
+            return finish(report, settings.data_dir, stopped=stopped)
         report.timings["crawl_s"] = round(time.monotonic() - began, 3)
         add_crawl(report, crawl)
         report.plan = plan.summary()
@@ -95,17 +93,16 @@ def run_corpus(
 
 
 async def _crawl(
-    settings: Settings, start: Start, transport: httpx.AsyncBaseTransport | None
+    settings: Settings, start: Start, transport: httpx.AsyncBaseTransport | None, stop: Stop
 ) -> tuple[Collected, CrawlResult, Checked | None, Plan]:
     collected = Collected(stored=stored_hashes(start.existing))  # the unchanged keep their rows
     checked = None
     async with open_session(
-        settings, run_id=start.run_id, validators=start.validators, transport=transport
+        settings, run_id=start.run_id, validators=start.validators, transport=transport, stop=stop
     ) as session:
         # The sitemaps are read once, for the plan and the audit; the home page on full runs.
         discovery = await discover(session, posts=True, home=start.full)
-        plan = await plan_crawl(session, discovery, start.seen_at, start.asked,
-                                full=start.full, whole=start.whole)  # fmt: skip
+        plan = await plan_crawl(session, discovery, start.seen_at, start.asked, full=start.full)
         for h in plan.posts.healed:  # new and edited posts, read from their own page
             collected.add(h.page, h.fetch.fetched_at, start.run_id, h.fetch.status)
         pages = crawl_archives(session, plan.archives, start.known)
@@ -127,15 +124,18 @@ async def _crawl(
     for f in crawl.failures:  # failed pages belong in the crawl log too
         problem = Problem(code=f"fetch.{f.reason}", url=f.url, detail=f.detail or f.reason)
         collected.add_unparsed(f.url, dt.datetime.now(dt.UTC), start.run_id, f.status, problem)
+    for p in discovery.problems:  # and so do unreadable sitemaps (answered 200)
+        collected.add_unparsed(p.url, dt.datetime.now(dt.UTC), start.run_id, 200, p)
     return collected.finish(), crawl, checked, plan
 
 
 def rebuild(settings: Settings) -> RunReport:
     """`etl rebuild`: the tables rebuilt from the raw archive alone, no network: the latest good
     response of each URL, parsed and merged as a run would."""
-    with run_lock(settings.data_dir):
+    with run_lock(settings.data_dir), collect_warnings() as warned:
         start = _start(settings, from_raw=True)
         report = RunReport(start.run_id, start.mode, settings.site, dt.datetime.now(dt.UTC))
+        report.warnings = warned
         collected = Collected(stored=stored_hashes(start.existing))
         for fetch in RawArchive(settings.raw_dir).latest():
             page = parse_fetch(fetch)
@@ -155,6 +155,8 @@ def _publish(
     checked: Checked | None,
 ) -> RunReport:
     """Merge the run into the corpus, write the tables, then the run report."""
+    if why := report.nothing_crawled(checked.healed.healed if checked else ()):
+        return finish(report, settings.data_dir, unpublished=why)  # the tables stay as they are
     drift = collected.drift
     if drift:
         pages = sorted({p.url for p in drift})
@@ -176,10 +178,11 @@ def _publish(
                     heal=healed)  # fmt: skip
         urls = merged.corpus.posts.column("url").to_pylist()
         add_audit(report, found, healed, checked.requests, urls, settings.min_recall)
-    report.finished_at = dt.datetime.now(dt.UTC)
-    report.duration_s = round((report.finished_at - report.started_at).total_seconds(), 3)
-    write_report(report, settings.data_dir)
-    return report
+    if settings.keep_runs and report.exit_status == 0 and start.mode != "rebuild":
+        # Old runs' raw files, less what the new tables' refresh and rebuild still read.
+        runs = set(merged.corpus.pages.column("run_id").to_pylist())
+        prune(settings.raw_dir, settings.keep_runs, needed=runs)
+    return finish(report, settings.data_dir)
 
 
 def _start(settings: Settings, *, from_raw: bool) -> Start:
@@ -192,6 +195,4 @@ def _start(settings: Settings, *, from_raw: bool) -> Start:
     validators = {} if full else RawArchive(settings.raw_dir).validators(runs)
     known = None if full else KnownPosts(existing)
     asked = frozenset(existing.pages.column("url").to_pylist()) if existing else frozenset()
-    whole = existing is None or is_consistent(settings.processed_dir)
-    return Start(new_run_id(), mode, existing, known, last_seen(existing), validators, asked,
-                 whole)  # fmt: skip
+    return Start(new_run_id(), mode, existing, known, last_seen(existing), validators, asked)

@@ -1,29 +1,44 @@
 """What a run did, in numbers: the one-line summary, the failure text, the JSON run report.
 
-The report (DATA_DIR/runs/<run_id>.json) is the machine-readable record of every run; the
-summary line is what cron mails (or, with --quiet, does not) on success.
+The report (DATA_DIR/runs/<run_id>.json) is the machine-readable record of every run, written
+however the run ends (published, failed, nothing to publish, interrupted, past its deadline);
+the summary line is what cron mails (or, with --quiet, does not) on success. Its fields are
+`RunReport`'s, plus `status`: "ok", "failed" (exit status 1: `reason` says why) or
+"interrupted" (SIGTERM or SIGINT: exit status 143 or 130, `stopped` says what was kept).
+`published` is true when the run's tables are the published ones; otherwise
+`not_published` says why the published tables were left exactly as they were.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator, Sequence, Sized
 
     from etl.crawl.audit import Audit, HealResult
+    from etl.crawl.client import Wait
     from etl.crawl.session import CrawlResult
+    from etl.crawl.stop import Stopped
     from etl.load.merge import MergeResult
     from etl.records import Problem
 
 EXIT_OK = 0
-EXIT_FAILED = 1  # pages failed, drift, recall too low: the good data is still merged
+EXIT_FAILED = 1  # pages failed, drift, recall too low, nothing crawled, the deadline passed
 EXIT_USAGE = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the data folder; try again later
+EXIT_SIGINT = 130  # 128 + SIGINT: interrupted (Ctrl-C); nothing published, the raw archive kept
+EXIT_SIGTERM = 143  # 128 + SIGTERM: interrupted (cron wrappers, systemd, timeout); the same
+
+LONG_WAIT_S = 60.0  # a Retry-After longer than this is named in the summary and failure text
+MAX_WAITS = 20  # URLs a report names for their Retry-After waits, longest first (all counted)
+MAX_WARNINGS = 100  # distinct warnings a report keeps (all are counted)
 
 
 @dataclass
@@ -51,14 +66,30 @@ class RunReport:
     audit: dict[str, Any] | None = None
     plan: dict[str, Any] = field(default_factory=dict)  # what the sitemaps said to ask
     timings: dict[str, float] = field(default_factory=dict)
+    published: bool = False  # this run's tables are the published ones
+    not_published: str | None = None  # why the published tables were left as they were
+    # A signal or the deadline: by ("SIGTERM", "SIGINT", "deadline"), after_s, pending (what
+    # the crawl was waiting for), kept (records, archive_pages, warc: the raw archive's share).
+    stopped: dict[str, Any] | None = None
+    # Retry-After waits: count, asked_s and waited_s in all; by URL (the MAX_WAITS longest):
+    # url, status, waits, asked_s (the longest asked), waited_s (in all).
+    waits: dict[str, Any] = field(default_factory=dict)
+    # Every WARNING or worse logged during the run: logger, level, message, count.
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def fail(self, reason: str) -> None:
         """Mark the run failed; the first reason is the one-line one."""
         self.exit_status = EXIT_FAILED
         self.reason = self.reason or reason
 
+    @property
+    def status(self) -> str:
+        if self.exit_status in (EXIT_SIGINT, EXIT_SIGTERM):
+            return "interrupted"
+        return "ok" if self.exit_status == EXIT_OK else "failed"
+
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {"status": self.status, **asdict(self)}
         for key in ("started_at", "finished_at"):
             value = getattr(self, key)
             data[key] = value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
@@ -66,16 +97,52 @@ class RunReport:
 
     def summary_line(self) -> str:
         p, g = self.posts, self.pages
-        line = (
-            f"etl {self.mode} run {self.run_id}: "
+        posts = (
             f"{p.get('new', 0)} new, {p.get('updated', 0)} updated, "
-            f"{p.get('unchanged', 0)} unchanged posts ({p.get('total', 0)} in corpus); "
+            f"{p.get('unchanged', 0)} unchanged posts ({p.get('total', 0)} in corpus)"
+            if p or self.published
+            else "nothing published"
+        )
+        line = (
+            f"etl {self.mode} run {self.run_id}: {posts}; "
             f"pages {g.get('fetched', 0)} fetched, {g.get('not_modified', 0)} not modified, "
             f"{g.get('failed', 0)} failed; {self.duration_s:.1f} s"
         )
         if self.audit and self.audit.get("recall") is not None:
             line += f"; recall {self.audit['recall']:.1%}"
+        if long := len(self.long_waits()):
+            line += f"; {long} URL(s) asked to wait over {LONG_WAIT_S:g} s (Retry-After)"
         return line
+
+    def nothing_crawled(self, healed: Sized) -> str | None:
+        """Why the run has nothing to publish (no page answered 200 or 304, none was read
+        from the raw archive, no post was healed), or None. Publishing then would only
+        rewrite the same rows under a new run id."""
+        g = self.pages
+        if g.get("fetched") or g.get("not_modified") or g.get("from_raw") or len(healed):
+            return None
+        if self.plan.get("how") == "sitemaps":  # read, and they list no new or edited post
+            return None
+        if not self.failures:
+            return "nothing crawled: no archive page was found"
+        first = self.failures[0]
+        return (
+            f"nothing crawled: {len(self.failures)} URL(s) failed, first {first['url']}: "
+            f"{first['detail'] or first['reason']}"
+        )
+
+    def long_waits(self) -> list[dict[str, Any]]:
+        return [w for w in self.waits.get("by_url", ()) if w["asked_s"] > LONG_WAIT_S]
+
+    def stopped_line(self) -> str:
+        """The one line an interrupted run prints: what was kept, what was not published."""
+        return f"etl: run {self.run_id} {self.reason}: {self._kept()}"
+
+    def _kept(self) -> str:
+        from etl.crawl.stop import Kept
+
+        kept = (self.stopped or {}).get("kept")
+        return f"{Kept(**kept) if kept else 'nothing fetched yet'}; published tables unchanged"
 
     def failure_text(self) -> str:
         """Everything a person reading the cron mail needs after a failed run."""
@@ -86,12 +153,53 @@ class RunReport:
             for f in self.failures
         ]
         lines += [f"  DRIFT {d['url']}: {d['code']}: {d['detail']}" for d in self.drift]
+        lines += [
+            f"  WAITED {w['url']}: asked for up to {w['asked_s']:.0f} s (Retry-After, status "
+            f"{w['status']}) {w['waits']} time(s), waited {w['waited_s']:.1f} s (retry_max_wait)"
+            for w in self.long_waits()
+        ]
+        if self.stopped:
+            lines += [f"  PENDING {p}" for p in self.stopped["pending"]]
+            lines.append(f"  {self._kept()}")
+        elif self.not_published:
+            lines.append(f"  NOT PUBLISHED: {self.not_published}")
         if self.audit and self.audit.get("missing"):
             missing = self.audit["missing"]
             lines += [f"  MISSING {url}" for url in missing[:20]]
             if len(missing) > 20:
                 lines.append(f"  ... and {len(missing) - 20} more missing posts")
         return "\n".join(lines)
+
+
+def finish(
+    r: RunReport, data_dir: Path, *, unpublished: str | None = None, stopped: Stopped | None = None
+) -> RunReport:
+    """The last step of every run: stamp its end, write its report. `unpublished`: why the
+    run left the published tables as they were (a run that publishes nothing never
+    succeeds); `stopped`: the crawl a signal or the deadline ended, which publishes nothing."""
+    if stopped is not None:
+        _add_stopped(r, stopped)
+        unpublished = str(stopped)
+    r.published, r.not_published = unpublished is None, unpublished
+    if unpublished is not None and r.exit_status == EXIT_OK:
+        r.fail(unpublished)
+    r.finished_at = dt.datetime.now(dt.UTC)
+    r.duration_s = round((r.finished_at - r.started_at).total_seconds(), 3)
+    write_report(r, data_dir)
+    return r
+
+
+def _add_stopped(r: RunReport, stopped: Stopped) -> None:
+    """A crawl a signal or the deadline stopped: its numbers so far, why, what was kept."""
+    if stopped.crawl is not None:
+        add_crawl(r, stopped.crawl)
+    r.exit_status, r.reason = stopped.exit_status, str(stopped)
+    r.stopped = {
+        "by": stopped.by,
+        "after_s": round(stopped.after_s, 3),
+        "pending": stopped.pending,
+        "kept": asdict(stopped.kept) if stopped.kept else None,
+    }
 
 
 def write_report(report: RunReport, data_dir: Path) -> Path:
@@ -117,6 +225,7 @@ def add_crawl(r: RunReport, result: CrawlResult) -> None:
         "parsed_in_workers": result.parsed_in_workers,
     }
     r.timings["parse_s"] = round(result.parse_s, 3)
+    r.waits = _waits(result.waits)
     r.failures = [
         {"url": f.url, "status": f.status, "reason": f.reason, "attempts": f.attempts,
          "detail": f.detail}
@@ -125,6 +234,22 @@ def add_crawl(r: RunReport, result: CrawlResult) -> None:
     if result.failures:
         first = result.failures[0]
         r.fail(f"{len(result.failures)} URL(s) failed, first {first.url}: {first.reason}")
+
+
+def _waits(waits: Sequence[Wait]) -> dict[str, Any]:
+    by_url: dict[str, dict[str, Any]] = {}
+    for w in waits:
+        row = by_url.setdefault(w.url, {"url": w.url, "waits": 0, "asked_s": 0.0, "waited_s": 0.0})
+        row["status"], row["waits"] = w.status, row["waits"] + 1
+        row["asked_s"] = max(row["asked_s"], w.asked_s)
+        row["waited_s"] = round(row["waited_s"] + w.waited_s, 3)
+    longest = sorted(by_url.values(), key=lambda row: row["asked_s"], reverse=True)
+    return {
+        "count": len(waits),
+        "asked_s": round(sum(w.asked_s for w in waits), 3),
+        "waited_s": round(sum(w.waited_s for w in waits), 3),
+        "by_url": longest[:MAX_WAITS],
+    }
 
 
 def add_merge(
@@ -182,3 +307,40 @@ def add_audit(
             f"recall {recall:.1%} below {min_recall:.0%}: {len(missing)} post(s) in the "
             f"sitemaps are not in the corpus, first {missing[0]}"
         )
+
+
+class _Warnings(logging.Handler):
+    """WARNING and worse, one row per distinct (logger, level, message), counted; at most
+    MAX_WARNINGS rows and one more that counts the rest."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        super().__init__(logging.WARNING)
+        self.rows = rows
+        self.seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        key = (record.name, record.levelname, record.getMessage()[:1000])
+        if key not in self.seen and len(self.seen) >= MAX_WARNINGS:
+            key = (__name__, "WARNING", f"more than {MAX_WARNINGS} distinct warnings: not kept")
+        if (row := self.seen.get(key)) is None:
+            row = self.seen[key] = {"logger": key[0], "level": key[1], "message": key[2]}
+            row["count"] = 0
+            self.rows.append(row)
+        row["count"] += 1
+        if logging.root.handlers == [self] and logging.lastResort:
+            # Logging not configured: stderr still shows what it would without this handler.
+            logging.lastResort.handle(record)
+
+
+@contextmanager
+def collect_warnings() -> Iterator[list[dict[str, Any]]]:
+    """The rows of every WARNING-or-worse record logged while the block runs (those the
+    loggers' levels let through: the command line lets every warning through and shows
+    only errors with --quiet), for `RunReport.warnings`."""
+    rows: list[dict[str, Any]] = []
+    handler = _Warnings(rows)
+    logging.root.addHandler(handler)
+    try:
+        yield rows
+    finally:
+        logging.root.removeHandler(handler)

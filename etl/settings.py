@@ -1,14 +1,23 @@
-"""One frozen Settings object: every knob of the pipeline, with commented defaults."""
+"""One frozen Settings object: every knob of the pipeline, with commented defaults, each value
+checked against its allowed range when the object is made (so before anything starts)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from etl import __version__
 
 SITE = "https://cssamerica.com"
+HOUR = 3600.0
+
+
+class SettingsError(ValueError):
+    """A bad setting: the message names the setting, the value and what is allowed (a usage
+    error: the command line exits 2)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +69,19 @@ class Settings:
     heal_max: int = 50
     min_recall: float = 0.98
 
+    # A run never waits forever: past this many seconds it stops and fails, naming what it
+    # was waiting for. A full crawl of the real site at the polite rate takes minutes.
+    max_run_time: float = 6 * HOUR
+
+    # Raw archive retention (`etl prune`, and `etl corpus` after a successful run): keep the
+    # newest this many runs whole and, of older runs, only the responses the tables' conditional
+    # requests or an offline rebuild still read. 0 keeps every run.
+    keep_runs: int = 0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            check(f.name, getattr(self, f.name))
+
     @property
     def raw_dir(self) -> Path:
         return self.data_dir / "raw"
@@ -71,6 +93,103 @@ class Settings:
 
 ENV_PREFIX = "ETL_"
 CONFIG_NAME = "etl.toml"
+
+# Numeric settings: (type, lowest, highest, lowest excluded, what the range means). Upper
+# bounds keep every wait, count and buffer finite; none is near a sensible value.
+RANGES: dict[str, tuple[type, float, float, bool, str]] = {
+    "rate": (float, 0.01, 1000, False, "requests per second"),
+    "concurrency": (int, 1, 100, False, "requests at once"),
+    "max_pages": (int, 1, 1_000_000, False, "pages per archive"),
+    "connect_timeout": (float, 0, HOUR, True, "seconds"),
+    "read_timeout": (float, 0, HOUR, True, "seconds"),
+    "max_bytes": (int, 1_000, 1_000_000_000, False, "bytes per response"),
+    "retry_attempts": (int, 1, 100, False, "attempts per URL, the first included"),
+    "retry_initial": (float, 0, HOUR, True, "seconds"),
+    "retry_max_wait": (float, 0, HOUR, True, "seconds"),
+    "boilerplate_min_posts": (int, 2, 1_000_000, False, "posts"),
+    "audit_max_urls": (int, 1, 10_000_000, False, "sitemap URLs"),
+    "heal_max": (int, 0, 1_000_000, False, "posts per run"),
+    "min_recall": (float, 0, 1, False, "a fraction"),
+    "max_run_time": (float, 0, 30 * 24 * HOUR, True, "seconds"),
+    "keep_runs": (int, 0, 1_000_000, False, "runs kept whole (0 keeps every run)"),
+}
+
+
+def check(name: str, value: object) -> None:
+    """Raise SettingsError unless `value` is allowed for setting `name`."""
+    if name in RANGES:
+        _check_number(name, value, *RANGES[name])
+    elif name == "site":
+        _check_site(value)
+    elif name in ("full", "progress", "audit") and not isinstance(value, bool):
+        raise SettingsError(f"setting {name!r}: {value!r} is not true or false")
+    elif name == "user_agent" and not (isinstance(value, str) and value.isprintable() and value):
+        raise SettingsError(f"setting 'user_agent': {value!r} must be non-empty printable text")
+    elif name == "archives":
+        for archive in value if isinstance(value, tuple) else (value,):
+            _check_archive(archive)
+
+
+def _check_number(
+    name: str, value: object, kind: type, low: float, high: float, open_low: bool, unit: str
+) -> None:
+    if name == "rate" and value == 0 and not isinstance(value, bool):
+        return  # 0 is the documented "no limit"
+    if _in_range(value, kind is int, low, high, open_low):
+        return
+    what = "an integer" if kind is int else "a number"
+    span = (
+        f"above {_n(low)} and at most {_n(high)}" if open_low else f"from {_n(low)} to {_n(high)}"
+    )
+    if name == "rate":
+        what = "0 (no limit) or " + what
+    raise SettingsError(
+        f"setting {name!r}: {value!r} is out of range; allowed: {what} {span} ({unit})"
+    )
+
+
+def _n(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+def _in_range(value: object, integer: bool, low: float, high: float, open_low: bool) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int if integer else int | float):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):  # NaN compares false to all
+        return False
+    return (low < value if open_low else low <= value) and value <= high
+
+
+def _check_site(value: object) -> None:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    try:
+        port_ok = parts is not None and (parts.port or 1) > 0
+    except ValueError:
+        port_ok = False
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or not port_ok
+    ):
+        raise SettingsError(
+            f"setting 'site': {value!r} is not an http(s) origin; allowed: scheme and host "
+            "(and port), nothing else, e.g. https://cssamerica.com"
+        )
+
+
+def _check_archive(value: object) -> None:
+    text = value if isinstance(value, str) else ""
+    scheme = urlsplit(text).scheme if text.isprintable() else "bad"
+    if not text or scheme not in ("", "http", "https"):
+        raise SettingsError(
+            f"setting 'archives': {value!r} is not an archive; allowed: a path on the site "
+            "(/tag/resolve/) or an http(s) URL"
+        )
 
 
 def _coerce(name: str, value: object) -> object:
@@ -89,9 +208,22 @@ def _coerce(name: str, value: object) -> object:
             if text not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
                 raise ValueError(text)
             return text in ("1", "true", "yes", "on")
+        # TOML hands over numbers: int() would quietly take 2.5 or true for a count.
+        if isinstance(value, bool) or (kind is int and isinstance(value, float)):
+            raise ValueError(value)
         return kind(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"setting {name!r}: cannot use {value!r} as {kind.__name__}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise SettingsError(f"setting {name!r}: cannot use {value!r} as {kind.__name__}") from None
+
+
+def _take(source: str, name: str, value: object, *, coerce: bool = True) -> object:
+    """One value from one source, converted and checked; the error says where it came from."""
+    try:
+        value = _coerce(name, value) if coerce else value
+        check(name, value)
+    except SettingsError as exc:
+        raise SettingsError(f"{source}: {exc}") from None
+    return value
 
 
 def load_settings(
@@ -100,10 +232,11 @@ def load_settings(
     env: Mapping[str, str] | None = None,
     config: Path | None = None,
 ) -> Settings:
-    """Settings from, lowest to highest priority: defaults, `etl.toml`, `ETL_*` variables, flags.
+    """Settings from, lowest to highest priority: defaults, `etl.toml`, `ETL_*` variables, flags
+    (`overrides`). Every value is checked against its range as it is read.
 
     `config` defaults to `./etl.toml` when that file exists. Unknown keys are errors, so a
-    typo in a cron job's environment or config file is loud, not ignored.
+    typo in a cron job's environment or config file is loud, not ignored. Raises SettingsError.
     """
     import os
     import tomllib
@@ -114,17 +247,18 @@ def load_settings(
     if config is not None or path.exists():
         try:
             table = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"config file {path}: {exc}") from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"config file {path}: {exc}") from None
         for key, value in table.items():
             if key not in names:
-                raise ValueError(f"config file {path}: unknown setting {key!r}")
-            values[key] = _coerce(key, value)
+                raise SettingsError(f"config file {path}: unknown setting {key!r}")
+            values[key] = _take(f"config file {path}", key, value)
     for key, value in (os.environ if env is None else env).items():
         if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in names:
             name = key[len(ENV_PREFIX) :].lower()
-            values[name] = _coerce(name, value)
+            values[name] = _take(f"environment variable {key}", name, value)
     for key, value in (overrides or {}).items():
         if value is not None:
-            values[key] = value
+            flag = "--" + key.replace("_", "-")
+            values[key] = _take(f"flag {flag}", key, value, coerce=False)
     return replace(Settings(), **values)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ nature (fetch times, run ids) are left out when two runs' tables are compared.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -103,6 +104,15 @@ def content(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
     """Every table of the corpus, run-specific columns left out."""
     folder = data_dir / "processed"
     return {p.stem: rows(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    """Every file under `folder` by content: the published tables, their sets, the manifest."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def published_urls(data_dir: Path) -> dict[str, set[str]]:

@@ -20,6 +20,8 @@ from tests.reliability import SNAP2, content, rejects, run
 
 PAGE = "/tag/resolve/"
 ONLY = {"archives": (PAGE,)}
+# A run whose every page failed publishes nothing: these cases crawl a good archive too.
+WITH_GOOD = {"archives": (PAGE, "/tag/retention/")}
 HTML = [("Content-Type", "text/html; charset=UTF-8")]
 TITLE = "Fix the Unfixed Issue for Your Customer"
 QUOTED = "Fix the “Unfixed” Issue for Your Customer"  # curly quotes: 0x93/0x94 in cp1252
@@ -194,7 +196,7 @@ def test_an_error_page_served_with_200_is_drift_not_an_empty_archive(tmp_path: P
 def test_a_redirect_loop_is_refused_and_reported(tmp_path: Path) -> None:
     # /tag/resolve/ -> /tag/resolve/page/1/ -> (the site's own 301) -> /tag/resolve/
     report, data, srv = bad_run(
-        tmp_path, lambda srv: (302, b"", [("Location", srv.url + PAGE + "page/1/")])
+        tmp_path, lambda srv: (302, b"", [("Location", srv.url + PAGE + "page/1/")]), **WITH_GOOD
     )
     assert report.exit_status == 1
     [failure] = report.failures
@@ -203,13 +205,18 @@ def test_a_redirect_loop_is_refused_and_reported(tmp_path: Path) -> None:
 
 
 def test_a_response_over_the_size_cap_is_refused_and_reported(tmp_path: Path) -> None:
-    report, data, _srv = bad_run(
-        tmp_path, lambda srv: (200, page(srv).encode(), HTML), max_bytes=10_000
-    )
+    def big(srv: ReplayServer) -> tuple[int, bytes, Any]:
+        return (
+            200,
+            page(srv).replace("</body>", "<!--" + "x" * 5_000_000 + "--></body>").encode(),
+            HTML,
+        )
+
+    report, data, _srv = bad_run(tmp_path, big, **WITH_GOOD)
     assert report.exit_status == 1
     [failure] = report.failures
-    assert failure["reason"] == "too_large" and "10000" in failure["detail"] + str(failure)
-    assert "fetch.too_large" in reasons(data) and titles(data) == []
+    assert failure["reason"] == "too_large" and "5000000" in failure["detail"]
+    assert "fetch.too_large" in reasons(data) and titles(data) and TITLE not in titles(data)
 
 
 def test_robots_5xx_disallows_every_url_for_the_run(tmp_path: Path, clean: dict[str, Any]) -> None:
@@ -237,3 +244,59 @@ def test_robots_404_allows_every_url(tmp_path: Path, clean: dict[str, Any]) -> N
     got = content(data)
     for name in ("posts", "teasers", "documents"):
         assert got[name] == clean[name], name
+
+
+def test_a_few_bad_bytes_in_a_utf8_page_stay_in_their_post(
+    tmp_path: Path, clean: dict[str, Any]
+) -> None:
+    # A UTF-8 page (dashes as UTF-8) whose header says so, with one stray windows-1252 byte
+    # in one post: that post keeps a U+FFFD there and is named; its neighbours read right.
+    def stray(srv: ReplayServer) -> tuple[int, bytes, Any]:
+        text = page(srv).replace("&#8211;", "–").replace("Are you ever", "Are you \x00ver")
+        return 200, text.encode().replace(b"\x00", b"\xe9"), HTML
+
+    report, data, _ = bad_run(tmp_path, stray)
+    got = content(data)
+    for name in ("posts", "documents"):
+        for before, after in zip(clean[name], got[name], strict=True):
+            if "emotions-take-energy" in after["url"]:
+                assert after["text"] == before["text"].replace("Are you ever", "Are you \ufffdver")
+                assert (after["title"], after["date"]) == (before["title"], before["date"])
+            else:
+                assert after == before  # no mojibake, every heading date found
+    assert report.exit_status == 0  # a record-level problem does not fail the run
+    assert report.problems["page.decoding"] == 1 and report.problems["post.decoding"] == 1
+    [row] = reasons(data)["post.decoding"]
+    assert row["source_url"].endswith("/emotions-take-energy-3-1-16-customer-service-tip/")
+    assert row["record_kind"] == "post" and "\ufffd" in row["excerpt"]
+
+
+def test_an_unreadable_sitemap_is_in_the_run_report_and_rejects(tmp_path: Path) -> None:
+    # A taxonomy sitemap whose DTD and entities follow a 5 KB comment: refused unexpanded,
+    # counted in the run report, a row in rejects; the home page still names the archives.
+    sitemap = "/wp-sitemap-taxonomies-post_tag-1.xml"
+    body = (
+        b'<?xml version="1.0"?>\n<!--' + b"x" * 5000 + b'-->\n<!DOCTYPE urlset [<!ENTITY a "'
+        + b"a" * 100 + b'">]>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>&a;</loc></url></urlset>"
+    )  # fmt: skip
+    data = tmp_path / "data"
+    with serve(SNAP2) as srv:
+        srv.override(sitemap, 200, body, [("Content-Type", "application/xml")])
+        report = run(srv, data)
+    assert report.exit_status == 0  # nothing lost: the home page links every archive
+    assert report.problems["sitemap.refused"] == 1
+    [row] = reasons(data)["sitemap.refused"]
+    assert row["source_url"] == srv.url + sitemap and "DOCTYPE" in row["detail"]
+    assert "<!DOCTYPE" in row["excerpt"]
+
+
+def test_a_refused_content_coding_is_its_own_failure_reason(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with serve(SNAP2) as srv:
+        srv.override_raw(PAGE, 200, b"\x28\xb5\x2f\xfd", [*HTML, ("Content-Encoding", "zstd")])
+        report = run(srv, data, **WITH_GOOD)
+    assert report.exit_status == 1
+    [failure] = report.failures
+    assert failure["reason"] == "content_coding" and "'zstd'" in failure["detail"]
+    assert "fetch.content_coding" in reasons(data) and TITLE not in titles(data)

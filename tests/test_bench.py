@@ -6,11 +6,19 @@ No timing is asserted here: figures depend on the machine (see BENCHMARKS.md).
 from __future__ import annotations
 
 import json
+import statistics
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
 
 from bench.__main__ import main
+from bench.baselines import CONCURRENCY, _coverage, bench_baselines
 from bench.cases import heavy_imports
-from bench.harness import Context, Result, cached_site, run, table
+from bench.harness import Context, Result, cached_site, run, table, write_json
+from bench.proctree import run_tree
+from bench.siteplan import Mix, Shape
 
 
 def test_quick_run_writes_the_figures(tmp_path: Path) -> None:
@@ -31,9 +39,18 @@ def test_quick_run_writes_the_figures(tmp_path: Path) -> None:
     }
     for r in by_name.values():
         assert r["min"] <= r["value"] <= r["max"] and len(r["samples"]) == 2
-        assert r["status"] in ("pass", "FAIL", "-") and r["skipped"] is None
-    assert by_name["parse.ratio"]["details"]["pages"] > 50
-    assert by_name["headings"]["details"]["dateparser_calls_warm"] == 0
+        assert r["value"] == statistics.median(r["samples"]) and r["skipped"] is None
+        assert r["status"] == {True: "pass", False: "FAIL", None: "-"}[r["ok"]]
+        assert r["measured_at"] == doc["when"]
+    ratio, headings = by_name["parse.ratio"], by_name["headings"]
+    # The verdicts follow from the figures and the targets, whatever this machine's figures.
+    assert ratio["target"] == "<= 2.0" and ratio["ok"] is (ratio["value"] <= 2.0)
+    assert headings["details"]["dateparser_calls_warm"] == 0
+    assert headings["ok"] is (headings["value"] >= 300_000)
+    assert (
+        by_name["parse.pages_per_s"]["ok"] is None and by_name["parse.pages_per_s"]["target"] == ""
+    )
+    assert ratio["details"]["pages"] > 50
 
 
 def test_the_site_is_generated_once_and_reused(tmp_path: Path) -> None:
@@ -77,3 +94,88 @@ def test_a_benchmark_that_raises_is_reported_and_the_others_still_run() -> None:
     results = run({"broken": broken, "fine": fine}, Context(repeat=1), None)
     assert [(r.name, r.status) for r in results] == [("broken", "FAIL"), ("fine", "-")]
     assert "broken: error: RuntimeError('etl corpus exited with 1')" in table(results)
+
+
+def test_a_run_of_some_benchmarks_keeps_the_other_figures(tmp_path: Path) -> None:
+    out, ctx = tmp_path / "results.json", Context(repeat=1)
+    old = Result("load", 6.0, "s", "<= 5", False, 6.0, 6.0, (6.0,))
+    write_json(out, [old, Result("parse.ratio", 5.0, "x floor", "<= 2.0", False)], ctx)
+    stamp = json.loads(out.read_text())["when"]
+    write_json(out, [Result("parse.ratio", 1.5, "x floor", "<= 2.0", True)], ctx, merge=True)
+    results = {r["name"]: r for r in json.loads(out.read_text())["results"]}
+    assert results["load"]["value"] == 6.0 and results["load"]["measured_at"] == stamp
+    assert results["parse.ratio"]["value"] == 1.5 and results["parse.ratio"]["status"] == "pass"
+    quick = Context(repeat=1, quick=True)  # a smoke run never mixes with real figures
+    write_json(out, [Result("headings", 1.0, "headings/s", "", None)], quick, merge=True)
+    assert [r["name"] for r in json.loads(out.read_text())["results"]] == ["headings"]
+
+
+def test_memory_is_summed_over_the_command_and_the_processes_it_starts(tmp_path: Path) -> None:
+    # A child that starts a worker holding ~80 MB while the child itself stays small.
+    worker = "b = bytearray(80 * 2**20); import time; time.sleep(0.4)"
+    parent = (
+        f"import subprocess, sys; subprocess.run([sys.executable, '-c', {worker!r}]); print('ok')"
+    )
+    run = run_tree([sys.executable, "-c", parent], tmp_path)
+    assert run.stdout == "ok\n" and run.processes == 2 and run.cpu_seconds > 0
+    assert 80 < run.peak_mb < 200 and 80 < run.peak_rss_sum_mb <= run.peak_mb
+    with pytest.raises(RuntimeError, match="exited with 3"):
+        run_tree([sys.executable, "-c", "raise SystemExit(3)"], tmp_path)
+
+
+def test_the_baselines_run_etl_scrapy_and_the_floor_on_one_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("scrapy", reason="the Scrapy baseline needs the bench extra")
+    tiny = Shape("tiny", posts=24, tags=3, mix=Mix(all_tips=True, most_tags=4))
+    ctx = Context(repeat=1, out_dir=tmp_path)
+    by_name = {r.name: r for r in bench_baselines(ctx, tiny)}
+    assert set(by_name) == {
+        "baselines.etl",
+        "baselines.scrapy",
+        "baselines.floor",
+        "baselines.scrapy_over_etl",
+        "baselines.scrapy_over_etl.cpu",
+        "baselines.scrapy_over_floor",
+        "baselines.etl_over_floor",
+        "baselines.etl_over_floor.cpu",
+        "baselines.etl_peak_rss",
+    }
+    etl, scrapy, floor = (by_name[f"baselines.{n}"] for n in ("etl", "scrapy", "floor"))
+    site = ctx.shaped_site(tiny)
+    pages = site.facts["archive_pages"]
+    assert etl.details["archive_pages"] == pages and etl.details["concurrency"] == CONCURRENCY
+    assert etl.details["runs"][0]["pages"]["fetched"] == pages
+    assert floor.details["runs"][0]["urls"] == pages
+    # The spider fetched every archive page too, plus robots.txt and the sitemaps.
+    spider = scrapy.details["runs"][0]
+    assert spider["statuses"] == {"200": spider["downloader/response_count"]}
+    assert spider["downloader/response_count"] >= pages + 4
+    ratio = by_name["baselines.scrapy_over_etl"]
+    assert ratio.samples == (scrapy.samples[0] / etl.samples[0],)
+    cpu = [r.details["cpu_s"][0] for r in (etl, scrapy, floor)]
+    assert all(s > 0.1 for s in cpu)
+    assert by_name["baselines.etl_over_floor.cpu"].value == pytest.approx(cpu[0] / cpu[2], rel=0.1)
+    assert ratio.status == ("pass" if ratio.samples[0] >= 3.0 else "FAIL")
+    coverage = ratio.details["coverage"]
+    assert coverage["expected_posts"] == coverage["etl_posts"] == coverage["scrapy_posts"] == 24
+    assert coverage["only_etl"] == coverage["only_scrapy"] == [] and coverage["fields_differ"] == {}
+    memory = by_name["baselines.etl_peak_rss"]
+    assert memory.value is not None and memory.value > 20 and memory.details["processes"] == [1]
+    assert memory.details["scrapy_peak_mb"][0] > 20 and memory.details["floor_peak_mb"][0] > 10
+
+    # The coverage check: a post the spider missed and a field it misread are reported.
+    scratch = tmp_path / "scratch" / "baselines"
+    lines = (scratch / "scrapy-0.jsonl").read_text(encoding="utf-8").splitlines()
+    posts = [item for line in lines if (item := json.loads(line))["type"] == "post"]
+    dropped = posts[0]["url"]
+    kept = [p for p in posts if p["url"] != dropped]
+    kept[0]["title"] = "Misread"
+    doctored = tmp_path / "doctored.jsonl"
+    doctored.write_text("".join(json.dumps(p) + "\n" for p in kept), encoding="utf-8")
+    capsys.readouterr()
+    found = _coverage(site, doctored, scratch / "etl-0")
+    assert found["only_etl"] == [urlsplit(dropped).path] and found["only_scrapy"] == []
+    assert found["fields_differ"] == {"title": 1}
+    warning = capsys.readouterr().err
+    assert "warning: the Scrapy baseline and etl disagree: 1 posts only in etl" in warning

@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -120,6 +121,12 @@ def test_duckdb_has_a_view_per_table(data_dir: Path) -> None:
 
 
 def test_duckdb_skips_absent_tables(data_dir: Path) -> None:
+    # A corpus written before the rejects table existed: its run's set does not hold one.
+    manifest_path = data_dir / "processed" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["tables"]["rejects"]
+    manifest_path.write_text(json.dumps(manifest))
+    (data_dir / "processed" / manifest["set"] / "rejects.parquet").unlink()
     (data_dir / "processed" / "rejects.parquet").unlink()
     con = corpus.duckdb(data_dir)
     views = {

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from etl.crawl.raw import RawArchive, RawWriter, new_run_id
+from etl import __version__
+from etl.crawl.raw import RawArchive, RawWriter, new_run_id, warcinfo_fields
 from etl.records import Fetch
+from etl.settings import Settings
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 URL = "http://127.0.0.1:1/category/x/"
@@ -100,7 +104,8 @@ def test_a_warc_cut_mid_record_reads_back_up_to_the_last_complete_record(tmp_pat
     with warc.open("rb") as stream:
         try:
             for record in ArchiveIterator(stream):
-                readable.append(record.rec_headers.get_header("WARC-Target-URI"))
+                if record.rec_type == "response":
+                    readable.append(record.rec_headers.get_header("WARC-Target-URI"))
                 record.content_stream().read()
         except Exception:
             pass  # the torn tail
@@ -111,6 +116,9 @@ def test_a_warc_cut_mid_record_reads_back_up_to_the_last_complete_record(tmp_pat
 
 def test_run_ids_sort_by_time_and_name_the_files(tmp_path: Path) -> None:
     early, late = new_run_id(T0), new_run_id(T0 + dt.timedelta(seconds=1))
+    # Two runs in one second still sort as they ran (retention keeps "the newest" runs).
+    runs = [new_run_id(T0 + dt.timedelta(milliseconds=ms)) for ms in (5, 250, 999)]
+    assert sorted(runs) == runs and len(set(runs)) == 3
     assert early < late and early.startswith("20260101T120000Z-")
     with RawWriter(tmp_path) as writer:
         writer.write(fetch("http://127.0.0.1:1/../../etc/passwd", 200, b"x"))
@@ -131,3 +139,145 @@ def test_a_failed_write_is_raised_by_the_next_write_or_at_close(
             writer.write(fetch(f"{URL}page/{i + 1}/", 200, b"lost"))
     assert not writer._thread.is_alive()
     assert (tmp_path / "run-full.index.jsonl").read_text() == ""
+
+
+SENT = (
+    ("Host", "127.0.0.1:1"),
+    ("Accept", "*/*"),
+    ("Accept-Encoding", "gzip"),
+    ("User-Agent", "cssamerica-etl/test"),
+    ("If-None-Match", '"7"'),
+    ("Cookie", "session=secret"),  # never sent by the client; never stored if it were
+)
+
+
+def warc_records(path: Path) -> list[dict[str, object]]:
+    """Every record of a WARC file with its headers, body and digest check, in file order."""
+    found = []
+    with path.open("rb") as stream:
+        for r in ArchiveIterator(stream, check_digests=True):
+            body = r.content_stream().read()
+            found.append(
+                {
+                    "type": r.rec_type,
+                    "id": r.rec_headers.get_header("WARC-Record-ID"),
+                    "to": r.rec_headers.get_header("WARC-Concurrent-To"),
+                    "uri": r.rec_headers.get_header("WARC-Target-URI"),
+                    "date": r.rec_headers.get_header("WARC-Date"),
+                    "http": r.http_headers,
+                    "body": body,
+                    "digests": (
+                        r.rec_headers.get_header("WARC-Block-Digest") is not None,
+                        r.digest_checker.passed,
+                    ),
+                }
+            )
+    return found
+
+
+def test_each_run_opens_with_warcinfo_and_pairs_requests_with_responses(tmp_path: Path) -> None:
+    settings = Settings(site="https://cssamerica.com", data_dir=tmp_path / "secret-home-dir")
+    with RawWriter(tmp_path, "run-w", info=warcinfo_fields(settings)) as writer:
+        for i, status in enumerate((200, 404, 304)):
+            writer.write(fetch(f"{URL}page/{i + 1}/", status, b"x" * i, request_headers=SENT))
+        writer.write(fetch(URL + "gone/", None, error="gave up", request_headers=SENT))
+    found = warc_records(tmp_path / "run-w.warc.gz")
+    assert [r["type"] for r in found] == ["warcinfo"] + ["request", "response"] * 3
+    assert all(r["digests"] == (True, True) for r in found)  # present and valid, every record
+
+    body: bytes = found[0]["body"]  # type: ignore[assignment]
+    info = dict(line.split(": ", 1) for line in body.decode().splitlines())
+    assert info["software"].startswith(f"etl/{__version__} (warcio/")
+    assert info["format"] == "WARC File Format 1.0" and info["conformsTo"]
+    assert info["isPartOf"] == "https://cssamerica.com" and info["robots"] == "obey"
+    assert info["http-header-user-agent"] == settings.user_agent
+    assert info["etl-run-id"] == "run-w"
+    recorded = json.loads(info["etl-settings"])
+    assert recorded["rate"] == settings.rate and recorded["max_bytes"] == settings.max_bytes
+    assert "data_dir" not in recorded and b"secret-home-dir" not in body
+
+    for i, (request, response) in enumerate(zip(found[1::2], found[2::2], strict=True)):
+        url = f"{URL}page/{i + 1}/"
+        assert request["uri"] == response["uri"] == url
+        assert request["date"] == response["date"] == "2026-01-01T12:00:00Z"
+        assert request["to"] == response["id"] and response["to"] == request["id"]
+        http: Any = request["http"]
+        assert http.protocol == "GET" and http.statusline == f"/category/x/page/{i + 1}/ HTTP/1.1"
+        assert http.headers == [h for h in SENT if h[0] != "Cookie"]
+        assert request["body"] == b""
+    entries = list(RawArchive(tmp_path).entries())
+    assert [e.status for e in entries] == [200, 404, 304, None]
+    assert RawArchive(tmp_path).read(entries[0]).body == b""  # the index points at responses
+
+
+def test_a_fetch_that_does_not_say_what_was_sent_gets_no_request_record(tmp_path: Path) -> None:
+    with RawWriter(tmp_path, "run-n") as writer:
+        writer.write(fetch(URL, 200, b"body"))
+    found = warc_records(tmp_path / "run-n.warc.gz")
+    assert [r["type"] for r in found] == ["warcinfo", "response"]
+    assert found[1]["to"] is None
+
+
+def write_old_style(raw_dir: Path, run_id: str, fetches: list[Fetch]) -> None:
+    """A run as the first writer stored it: response records only, no warcinfo."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    lines = []
+    with (raw_dir / f"{run_id}.warc.gz").open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for f in fetches:
+            http = StatusAndHeaders(f"{f.status} OK", list(f.headers), "HTTP/1.1")
+            date = f.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            record = writer.create_warc_record(
+                f.url, "response", payload=io.BytesIO(f.body), length=len(f.body),
+                http_headers=http, warc_headers_dict={"WARC-Date": date},
+            )  # fmt: skip
+            offset = stream.tell()
+            writer.write_record(record)
+            entry = {
+                "url": f.url, "fetched_at": f.fetched_at.isoformat(), "status": f.status,
+                "digest": record.rec_headers.get_header("WARC-Payload-Digest"),
+                "etag": dict(f.headers).get("ETag"), "last_modified": None,
+                "warc": f"{run_id}.warc.gz", "offset": offset,
+                "length": stream.tell() - offset, "run_id": run_id,
+            }  # fmt: skip
+            lines.append(json.dumps(entry) + "\n")
+    (raw_dir / f"{run_id}.index.jsonl").write_text("".join(lines))
+
+
+def test_older_files_without_warcinfo_or_requests_still_read(tmp_path: Path) -> None:
+    old = [fetch(URL, 200, b"old", minutes=0), fetch(URL + "page/2/", 200, b"two", minutes=1)]
+    write_old_style(tmp_path, "run-0", old)
+    with RawWriter(tmp_path, "run-1") as writer:
+        writer.write(fetch(URL, 200, b"new", minutes=10, request_headers=SENT))
+    archive = RawArchive(tmp_path)
+    assert {f.url: f.body for f in archive.latest()} == {URL: b"new", URL + "page/2/": b"two"}
+    assert archive.validators() == {
+        URL: ('"10"', "Thu, 01 Jan 2026 12:00:00 GMT"),
+        URL + "page/2/": ('"1"', None),
+    }
+    assert archive.validators(["run-0"]) == {URL: ('"0"', None), URL + "page/2/": ('"1"', None)}
+
+
+def test_a_crawl_archives_each_request_as_the_server_received_it(tmp_path: Path) -> None:
+    from etl.replay.server import serve
+    from tests.replay_settings import fast_settings
+    from tests.test_crawl import run_crawl
+
+    snapshot = Path(__file__).parent / "fixtures" / "site" / "snapshot-2"
+    with serve(snapshot) as srv:
+        s = fast_settings(srv, tmp_path, archives=("/tag/resolve/",), concurrency=1)
+        run_crawl(s)
+        again = run_crawl(s, validators=RawArchive(s.raw_dir).validators())
+        received = [{k: v for k, v in e.headers.items()} for e in srv.log]
+    found = warc_records(again.warc_path)
+    assert found[0]["type"] == "warcinfo" and all(r["digests"][1] for r in found)  # type: ignore[index]
+    pairs = list(zip(found[1::2], found[2::2], strict=True))
+    assert [(q["type"], r["type"]) for q, r in pairs] == [("request", "response")] * len(pairs)
+    sent = [{k.lower(): v for k, v in q["http"].headers} for q, _ in pairs]  # type: ignore[attr-defined]
+    assert sent == received[-len(sent) :]  # the second run's requests, header for header
+    statuses = [r["http"].get_statuscode() for _, r in pairs]  # type: ignore[attr-defined]
+    conditional = [h for h in sent if "if-none-match" in h or "if-modified-since" in h]
+    assert conditional and "304" in statuses
+    assert all(h["user-agent"] == s.user_agent for h in sent)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from etl.crawl.raw import RawArchive
+from etl.load.store import SETS, WRITE_POINTS
 from etl.replay.server import ReplayServer, serve
-from etl.testpoint import ENV
 from tests.reliability import SNAP1, SNAP2, cli, cli_env, command, content, run
 
 # The crawl log (`pages`) keeps the rows of whatever a killed run did write: it is history,
@@ -74,9 +75,31 @@ def paused_at(proc: subprocess.Popen[str], point: str) -> Any:
     return lambda: f"paused at {point}" in proc.stderr.readline()
 
 
-@pytest.mark.parametrize(
-    "point", ["crawl", "write.start", "write.staged", "write.renamed_one", "write.manifest"]
-)
+# `etl corpus` as the command line runs it, its table writes given a hook that holds the run
+# at one of `store.WRITE_POINTS` (the product reads no test switch).
+PAUSED_CORPUS = """
+import functools, sys, time
+from etl import pipeline
+from etl.cli import main
+from etl.load import store
+
+def pause(at):
+    if at == sys.argv[1]:
+        print(f"paused at {at}", file=sys.stderr, flush=True)
+        time.sleep(600)
+
+# The pipeline takes write_corpus from the store: give it the hook on the way.
+hooked = functools.partial(store.write_corpus, hooks=pause)
+store.write_corpus = hooked
+if hasattr(pipeline, "write_corpus"):
+    pipeline.write_corpus = hooked
+sys.exit(main(sys.argv[2:]))
+"""
+# Killed before the manifest swap, the run published nothing.
+UNPUBLISHED = ("crawl", "write.start", "write.staged", "write.manifest")
+
+
+@pytest.mark.parametrize("point", ["crawl", *WRITE_POINTS])
 def test_killed_anywhere_then_rerun_equals_a_clean_run(
     tmp_path: Path, point: str, reference: dict[str, Any]
 ) -> None:
@@ -84,13 +107,13 @@ def test_killed_anywhere_then_rerun_equals_a_clean_run(
     with serve(SNAP1) as srv:
         snapshot_1_then_2(srv, data)
         before = content(data)
-        env = cli_env(**({} if point == "crawl" else {ENV: point}))
+        argv = command(srv.url, data, "--full")
         if point == "crawl":
             srv.latency = 0.03  # slow enough to kill with pages still to go
+        else:
+            argv = [sys.executable, "-c", PAUSED_CORPUS, point, *argv[3:]]
         start = srv.count()
-        with subprocess.Popen(
-            command(srv.url, data, "--full"), env=env, stderr=subprocess.PIPE, text=True
-        ) as proc:
+        with subprocess.Popen(argv, env=cli_env(), stderr=subprocess.PIPE, text=True) as proc:
             if point == "crawl":
                 kill_when(proc, lambda: srv.count() >= start + 15)  # of about 36
             else:
@@ -102,15 +125,16 @@ def test_killed_anywhere_then_rerun_equals_a_clean_run(
         counts = every_table_reads(data)
         assert set(counts) >= {"posts", "teasers", "documents", "pages"}
         raw_reads_back(data, whole=point != "crawl")
-        if point in ("crawl", "write.start", "write.staged"):
+        if point in UNPUBLISHED:
             assert content(data) == before  # nothing of the killed run is published
         if point == "write.staged":
-            assert list((data / "processed").glob(".*.tmp"))  # it was killed mid-write
+            assert list((data / "processed" / SETS).glob(".*.tmp"))  # killed mid-write
 
         # The rerun: not blocked by the dead run's lock, and the same tables as a clean run.
         done = cli(srv.url, data)
         assert done.returncode == 0, done.stderr
     assert not list((data / "processed").glob(".*.tmp"))
+    assert not list((data / "processed" / SETS).glob(".*.tmp"))
     got = content(data)
     for name in COMPARED:
         assert got[name] == reference[name], name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -145,3 +146,70 @@ def test_command_line_serves_in_the_foreground_and_prints_its_url() -> None:
             assert httpx.get(f"{url}/robots.txt").status_code == 200
         finally:
             proc.terminate()
+
+
+@pytest.fixture(scope="module")
+def second_blog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder on another origin (https://blog.example.org) with REST API data."""
+    from tests.themes import render_fixture
+
+    return render_fixture("contract", "second", tmp_path_factory.mktemp("blog") / "site")
+
+
+def test_a_folder_on_another_origin_is_served_under_the_servers_own(second_blog: Path) -> None:
+    with serve(second_blog) as srv, httpx.Client(base_url=srv.url) as http:
+        home, robots = http.get("/"), http.get("/robots.txt")
+        posts = http.get("/wp-json/wp/v2/posts", params={"per_page": 1})
+    assert srv.origin == "https://blog.example.org"  # named by its robots.txt
+    for response in (home, robots, posts):
+        assert "blog.example.org" not in response.text
+    assert f"Sitemap: {srv.url}/wp-sitemap.xml" in robots.text
+    assert posts.json()[0]["link"].startswith(srv.url + "/")
+    assert home.headers["link"] == f'<{srv.url}/wp-json/>; rel="https://api.w.org/"'
+    with serve(second_blog, origin="https://elsewhere.invalid") as srv:
+        assert "https://blog.example.org/" in httpx.get(srv.url + "/").text  # left as it was
+    with serve(SNAP2) as srv:
+        assert srv.origin == "https://cssamerica.com" and "link" not in httpx.get(srv.url).headers
+
+
+def test_rest_collections_are_paged_and_filtered_like_wordpress(second_blog: Path) -> None:
+    data = json.loads((second_blog / "wp-json/wp/v2/posts.json").read_text())
+    total, middle = len(data), data[len(data) // 2]["date"]
+    with serve(second_blog) as srv, httpx.Client(base_url=srv.url) as http:
+        first = http.get("/wp-json/wp/v2/posts")
+        page = http.get("/wp-json/wp/v2/posts?per_page=5&page=2&_fields=id,link,date_gmt,tags")
+        last = http.get("/wp-json/wp/v2/posts?per_page=100&page=1&_fields=date")
+        past = http.get("/wp-json/wp/v2/posts?per_page=100&page=2")
+        too_many = http.get("/wp-json/wp/v2/posts?per_page=101")
+        tags = http.get("/wp-json/wp/v2/tags?per_page=100&page=3")
+        after = http.get("/wp-json/wp/v2/posts", params={"per_page": 100, "after": middle})
+        index = http.get("/wp-json/")
+    assert first.headers["content-type"] == "application/json; charset=UTF-8"
+    assert len(first.json()) == 10 and first.headers["x-wp-total"] == str(total)
+    assert first.headers["x-wp-totalpages"] == str(-(-total // 10))
+    assert 'page=2>; rel="next"' in first.headers["link"]
+    assert [set(p) for p in page.json()] == [{"id", "link", "date_gmt", "tags"}] * 5
+    assert [p["id"] for p in page.json()] == [p["id"] for p in first.json()[5:10]]
+    assert len(last.json()) == total and "link" not in last.headers
+    dates = [p["date"] for p in last.json()]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    assert (past.status_code, past.json()["code"]) == (400, "rest_post_invalid_page_number")
+    assert (too_many.status_code, too_many.json()["code"]) == (400, "rest_invalid_param")
+    assert (tags.status_code, tags.json()) == (200, [])  # terms: past the end is empty
+    assert [p["date"] for p in after.json()] == [p["date"] for p in data if p["date"] > middle]
+    assert after.headers["x-wp-total"] == str(total // 2)
+    assert index.json()["url"] == srv.url
+
+
+def test_the_rest_api_can_be_closed_and_is_absent_from_plain_snapshots(second_blog: Path) -> None:
+    from tests.themes.rest import api_off
+
+    with serve(second_blog) as srv, httpx.Client(base_url=srv.url) as http:
+        for how, status, kind in (("401", 401, "json"), ("404", 404, "html"), ("html", 200, "")):
+            api_off(srv, how)
+            answer = http.get("/wp-json/wp/v2/posts", params={"per_page": 100})
+            assert answer.status_code == status and kind in answer.headers["content-type"]
+            assert (how == "401") == answer.headers["content-type"].startswith("application/json")
+    with serve(SNAP2) as srv:
+        missing = httpx.get(srv.url + "/wp-json/wp/v2/posts?per_page=1")
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]

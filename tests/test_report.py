@@ -61,9 +61,30 @@ def test_report_is_written_beside_the_tables(data_dir: Path) -> None:
 
 def test_posts_per_year_equal_a_group_by(page: HTMLParser, data_dir: Path) -> None:
     posts = corpus.posts(data_dir)
-    expected = posts.groupby(posts.date.dt.year).size()
-    assert {int(y): int(n) for y, n in _table(page, "posts-per-year")} == expected.to_dict()
+    counts = posts.groupby(posts.date.dt.year).size()
+    every_year = range(int(counts.index.min()), int(counts.index.max()) + 1)
+    expected = counts.reindex(every_year, fill_value=0)
+    assert [(int(y), int(n)) for y, n in _table(page, "posts-per-year")] == list(expected.items())
     assert page.css_first("svg#chart-years") is not None
+
+
+def test_posts_per_year_shows_empty_years_as_zero(page: HTMLParser) -> None:
+    # No post in 2015, 2021 or 2023 (and the fixture's only 2014 post is made undated).
+    rows = {int(y): int(n) for y, n in _table(page, "posts-per-year")}
+    assert rows[2013] == 1 and rows[2014] == rows[2015] == 0 and rows[2016] == 1
+    assert rows[2021] == rows[2023] == 0
+    assert list(rows) == list(range(2012, 2026))
+    chart = page.css_first("svg#chart-years")
+    assert chart is not None
+    labels = {t.text(strip=True) for t in chart.css("text")}
+    assert {str(year) for year in range(2012, 2026)} <= labels
+
+
+def test_posts_per_year_of_an_empty_or_single_year_corpus() -> None:
+    empty = pd.DataFrame({"url": [], "date": []})
+    assert summarize(empty, empty).posts_per_year == ()
+    one = pd.DataFrame({"url": ["a", "b"], "date": [dt.date(2019, 1, 1), dt.date(2019, 6, 4)]})
+    assert summarize(one, empty).posts_per_year == ((2019, 2),)
 
 
 def test_glance_numbers(page: HTMLParser, data_dir: Path) -> None:

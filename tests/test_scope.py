@@ -88,7 +88,7 @@ def test_no_url_chooses_a_file_path(tmp_path: Path) -> None:
     allowed = re.compile(
         rf"data(/\.etl\.lock|/raw|/processed|/runs"
         rf"|/raw/{RUN_ID}\.(warc\.gz|index\.jsonl)|/runs/{RUN_ID}\.json"
-        rf"|/processed/(manifest\.json|[a-z_]+\.parquet))?$"
+        rf"|/processed/(manifest\.json|[a-z_]+\.parquet|sets|sets/[\w.-]+(/[a-z_]+\.parquet)?))?$"
     )
     assert [n for n in names if not allowed.match(n)] == []
     assert not Path("/tmp/escape").exists()

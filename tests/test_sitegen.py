@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -11,8 +12,8 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from bench.sitegen import SiteInfo, expected_path, generate_site, main
-from bench.siteplan import plan_site, posts_for_pages
+from bench.sitegen import SiteInfo, expected_path, generate_shape, generate_site, main
+from bench.siteplan import SHAPES, plan_site, posts_for_pages
 
 SITE = "https://cssamerica.com"
 HEADING = re.compile(r"^(?P<title>.+?)(?: – (?P<d>\d{1,2}/\d{1,2}/\d{2})(?P<tow> TOW)?)?$")
@@ -186,3 +187,28 @@ def test_cli_writes_a_site_by_pages_and_refuses_to_overwrite(
     assert main([str(out), "--posts", "10"]) == 2  # not empty: refused
     assert main([str(out), "--posts", "10", "--force"]) == 0
     assert json.loads(expected_path(out).read_text(encoding="utf-8"))["posts_count"] == 10
+
+
+def test_the_deep_shape_has_one_archive_as_deep_as_all_posts() -> None:
+    shape = SHAPES["deep"]
+    plan = shape.plan()
+    pages = sorted((math.ceil(len(m) / plan.per_page) for _, m in plan.archives), reverse=True)
+    assert len(plan.posts) == 3000 and len(plan.archives) == 54
+    assert pages[0] == 1000 and pages[1] < 200  # one deep archive, 53 shallow ones
+    assert 3100 <= plan.archive_pages <= 3300
+    tips = plan.archives[0][0]
+    assert tips.slug == "customer-service-tip-of-the-week"
+    assert all(tips in p.categories and len(p.tags) <= 4 for p in plan.posts)
+    assert plan_site(3000, 48, seed=1).archive_pages < plan.archive_pages  # the default mix
+
+
+def test_cli_writes_a_named_shape(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert main([str(out), "--shape", "deep-quick"]) == 0
+    facts = json.loads(expected_path(out).read_text(encoding="utf-8"))
+    shape = SHAPES["deep-quick"]
+    assert facts["posts_count"] == shape.posts and facts["seed"] == shape.seed
+    deepest = max(facts["archives"], key=lambda a: a["pages"])
+    assert deepest["pages"] == shape.posts // 3 and deepest["posts"] == shape.posts
+    again = generate_shape(tmp_path / "again", shape)
+    assert again.expected_path.read_text() == expected_path(out).read_text()

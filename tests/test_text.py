@@ -66,4 +66,5 @@ def test_similar_sentences_are_kept(paragraph: str) -> None:
 def test_empty_and_garbage() -> None:
     assert body_text("") == ""
     assert body_text("<p>") == ""
-    assert body_text("no blocks at all") == ""
+    # Words straight in the body, no p or li around them, are its one paragraph.
+    assert body_text("no blocks at all") == "no blocks at all"

@@ -13,7 +13,9 @@ Dtypes are chosen so the obvious code works:
 
 The data folder comes from the argument, else the `ETL_DATA_DIR` variable, else `etl.toml`,
 else `data` (the same rule as the command line); its tables live in `processed/` and the run
-reports in `runs/`.
+reports in `runs/`. Tables are read from the run `processed/manifest.json` names, so reading
+while a run publishes gives the previous run's tables or the new run's, never some of each
+(`read_tables` reads several from one run).
 """
 
 from __future__ import annotations
@@ -44,32 +46,82 @@ def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
     return load_settings().data_dir
 
 
+def _processed(data_dir: str | Path | None) -> Path:
+    return resolve_data_dir(data_dir) / "processed"
+
+
+def _missing(name: str, folder: Path) -> CorpusNotFoundError:
+    return CorpusNotFoundError(
+        f"no {name} table in {folder} ({name}.parquet is missing): build the corpus first, "
+        "with `make demo` (offline, from the bundled snapshot) or `make corpus` (live site), "
+        "or pass data_dir= / set ETL_DATA_DIR to the folder that holds processed/"
+    )
+
+
 def table_path(name: str, data_dir: str | Path | None = None) -> Path:
-    """Where table `name` is, raising a message that names the folder when it is missing."""
+    """Where table `name` of the published run is (the file `manifest.json` names), raising a
+    message that names the folder when it is missing."""
+    from etl.load.store import published
+
     if name not in TABLES:
         raise ValueError(f"unknown table {name!r}; the tables are {', '.join(TABLES)}")
-    folder = resolve_data_dir(data_dir) / "processed"
-    path = folder / f"{name}.parquet"
-    if not path.exists():
-        raise CorpusNotFoundError(
-            f"no {name} table in {folder} ({path.name} is missing): build the corpus first, "
-            "with `make demo` (offline, from the bundled snapshot) or `make corpus` (live site), "
-            "or pass data_dir= / set ETL_DATA_DIR to the folder that holds processed/"
-        )
-    return path
+    folder = _processed(data_dir)
+    current = published(folder)
+    if current is None or not current.has(name):
+        raise _missing(name, folder)
+    return current.path(name)
 
 
 def read_table(
     name: str, data_dir: str | Path | None = None, columns: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Table `name` as a typed DataFrame; `columns` limits the read (absent ones are skipped)."""
+    frame = read_tables([name], data_dir, columns)[name]
+    assert frame is not None
+    return frame
+
+
+def read_tables(
+    names: Sequence[str],
+    data_dir: str | Path | None = None,
+    columns: Sequence[str] | None = None,
+    *,
+    optional: Sequence[str] = (),
+) -> dict[str, pd.DataFrame | None]:
+    """Several tables, all of the same published run, even while a run publishes (each a
+    typed DataFrame; an `optional` table the run did not write is None)."""
+    from etl.load.store import TableSet, read_set
+
+    for name in names:
+        if name not in TABLES:
+            raise ValueError(f"unknown table {name!r}; the tables are {', '.join(TABLES)}")
+    folder = _processed(data_dir)
+
+    def read(current: TableSet) -> dict[str, pd.DataFrame | None]:
+        found: dict[str, pd.DataFrame | None] = {}
+        for name in names:
+            if not current.has(name):
+                if name not in optional:
+                    raise _missing(name, folder)
+                found[name] = None
+                continue
+            found[name] = _read(current.path(name), columns)
+        return found
+
+    tables: dict[str, pd.DataFrame | None] | None = read_set(folder, read)
+    if tables is None:
+        raise _missing(names[0], folder)
+    return tables
+
+
+def _read(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
-    path = table_path(name, data_dir)
-    if columns is not None:
-        present = set(pq.read_schema(path).names)
-        columns = [c for c in columns if c in present]
-    return to_pandas(pq.read_table(path, columns=columns))
+    with open(path, "rb") as f:  # open once: the file stays readable if its set is removed
+        if columns is not None:
+            present = set(pq.read_schema(f).names)
+            columns = [c for c in columns if c in present]
+        return to_pandas(pq.read_table(f, columns=columns))
 
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:
@@ -211,8 +263,8 @@ def runs(data_dir: str | Path | None = None) -> pd.DataFrame:
 def duckdb(data_dir: str | Path | None = None) -> duckdb_module.DuckDBPyConnection:
     """An in-memory DuckDB connection with one view per table (`posts`, `documents`, ...).
 
-    Views read the Parquet files directly, so queries see the current corpus without copying
-    it. Needs the `analysis` extra (`pip install -e '.[analysis]'`).
+    Views read the Parquet files of the run published when the connection was made, without
+    copying them. Needs the `analysis` extra (`pip install -e '.[analysis]'`).
     """
     try:
         import duckdb as duckdb_module
@@ -221,14 +273,18 @@ def duckdb(data_dir: str | Path | None = None) -> duckdb_module.DuckDBPyConnecti
             "corpus.duckdb() needs DuckDB: pip install -e '.[analysis]' (or pip install duckdb)"
         ) from None
 
+    from etl.load.store import published
+
     # Raises with the helpful message when even the main table is absent.
     table_path("documents", data_dir)
+    # Every view on the same run's files: the set the manifest names now (kept until the
+    # second run after this one publishes).
+    current = published(_processed(data_dir))
+    assert current is not None
     con = duckdb_module.connect()
     for name in TABLES:
-        try:
-            path = table_path(name, data_dir)
-        except CorpusNotFoundError:
+        if not current.has(name):
             continue  # an older corpus may lack a table; the others are still useful
-        quoted = str(path.resolve()).replace("'", "''")
+        quoted = str(current.path(name).resolve()).replace("'", "''")
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")
     return con

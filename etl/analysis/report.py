@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from etl.analysis.summary import Item, Summary, summarize
 
 if TYPE_CHECKING:
-    import pandas as pd
     from matplotlib.figure import Figure
 
 REPORT_NAME = "report.html"
@@ -195,8 +194,23 @@ def _crawl(summary: Summary) -> str:
 
 def render(summary: Summary, *, generated_at: dt.datetime) -> str:
     """The whole page as a string: pure, so tests read the numbers straight from it."""
-    s = summary
-    sections = [
+    sections = [*_distributions(summary), *_quality(summary)]
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        # Nothing may load from anywhere: the page is complete as written.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Corpus report</title><style>{CSS}</style></head><body>"
+        "<h1>cssamerica.com tip-of-the-week corpus</h1>"
+        f'<p class="muted">Generated {generated_at:%Y-%m-%d %H:%M} UTC '
+        "by <code>etl report</code>.</p>" + "".join(sections) + "</body></html>\n"
+    )
+
+
+def _distributions(s: Summary) -> list[str]:
+    """The corpus at a glance, and how its posts spread over years, categories, tags, words."""
+    return [
         _section("The corpus at a glance", "glance", _table("glance", ("", ""), s.glance.rows())),
         _section(
             "Posts per year",
@@ -221,6 +235,12 @@ def render(summary: Summary, *, generated_at: dt.datetime) -> str:
         )
         + "</div>",
         _section("Words per post", "words", _words(s)),
+    ]
+
+
+def _quality(s: Summary) -> list[str]:
+    """What deserves a look: excerpt-only posts, date quality, crawl health."""
+    return [
         _section(
             "Posts with only an excerpt",
             "excerpts",
@@ -249,36 +269,18 @@ def render(summary: Summary, *, generated_at: dt.datetime) -> str:
             _table("rejects-by-reason", ("reason", "records"), s.rejects_by_reason),
         ),
     ]
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        # Nothing may load from anywhere: the page is complete as written.
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Corpus report</title><style>{CSS}</style></head><body>"
-        "<h1>cssamerica.com tip-of-the-week corpus</h1>"
-        f'<p class="muted">Generated {generated_at:%Y-%m-%d %H:%M} UTC '
-        "by <code>etl report</code>.</p>" + "".join(sections) + "</body></html>\n"
-    )
 
 
 def load_summary(data_dir: str | Path | None = None) -> Summary:
     """Read the tables the report needs and summarize them."""
     from etl.analysis import corpus
 
-    def optional(name: str) -> pd.DataFrame | None:
-        try:
-            return corpus.read_table(name, data_dir)
-        except corpus.CorpusNotFoundError:
-            return None
-
-    return summarize(
-        corpus.posts(data_dir),
-        corpus.teasers(data_dir),
-        optional("documents"),
-        corpus.runs(data_dir),
-        optional("rejects"),
-    )
+    # All from one run, even while a run publishes.
+    names, optional = ("posts", "teasers", "documents", "rejects"), ("documents", "rejects")
+    found = corpus.read_tables(names, data_dir, optional=optional)
+    posts, teasers = found["posts"], found["teasers"]
+    assert posts is not None and teasers is not None
+    return summarize(posts, teasers, found["documents"], corpus.runs(data_dir), found["rejects"])
 
 
 def write_report(

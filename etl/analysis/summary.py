@@ -156,6 +156,15 @@ def _recall(value: Any) -> float | None:
     return None if value is None or value != value else float(value)
 
 
+def _per_year(dates: Iterable[dt.date]) -> tuple[tuple[int, int], ...]:
+    """Posts per year from the first year to the last, empty years as 0: a chart that skipped
+    them would put 2014 next to 2016 and read as a continuous series."""
+    counts = Counter(d.year for d in dates)
+    if not counts:
+        return ()
+    return tuple((year, counts[year]) for year in range(min(counts), max(counts) + 1))
+
+
 def _items(rows: Iterable[tuple[Any, Any, Any]], note: str = "") -> tuple[Item, ...]:
     return tuple(sorted((Item(u, t or "", d, note) for u, t, d in rows), key=lambda i: i.url))
 
@@ -253,7 +262,7 @@ def summarize(
     undated = zip(_values(posts, "url"), _values(posts, "title"), dates, strict=True)
     return Summary(
         glance=glance(posts, teasers, runs),
-        posts_per_year=tuple(sorted(Counter(d.year for d in dates if d is not None).items())),
+        posts_per_year=_per_year(d for d in dates if d is not None),
         posts_per_category=_ranked(
             Counter(c for cs in _values(posts, "categories") for c in cs or ())
         ),

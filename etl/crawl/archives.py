@@ -27,8 +27,10 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from etl.crawl.client import REFUSED_CODING, REFUSED_TOO_LARGE
 from etl.crawl.discover import discover
 from etl.crawl.session import CrawlResult, Session, open_session
+from etl.crawl.stop import Stop
 from etl.records import Fetch, Page, Post
 from etl.settings import Settings
 
@@ -285,17 +287,19 @@ async def crawl_archives(
 
 
 def _reason(fetch: Fetch) -> str:
-    if fetch.error and fetch.error.startswith("refused: response too large"):
+    if fetch.error and fetch.error.startswith(REFUSED_TOO_LARGE):
         return "too_large"
+    if fetch.error and fetch.error.startswith(REFUSED_CODING):
+        return "content_coding"  # more than two codings, one not asked for, or undecodable
     if fetch.error:
         return "gave_up"
     return f"http_{fetch.status}"
 
 
-async def crawl_site(settings: Settings) -> CrawlResult:
+async def crawl_site(settings: Settings, stop: Stop | None = None) -> CrawlResult:
     """`etl crawl`: every archive page into the raw archive (the pages are parsed only to
-    find the next one); no tables are written."""
-    async with open_session(settings) as session:
+    find the next one); no tables are written. Run it with `stop.run` to end it early."""
+    async with open_session(settings, stop=stop) as session:
         found = await discover(session)
         async for _ in crawl_archives(session, found.archives):
             pass  # the session archives each page as it arrives

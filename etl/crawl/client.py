@@ -17,6 +17,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from etl.crawl.codings import CodingError, Decoder, parse_codings
 from etl.crawl.raw import clean_headers
 from etl.records import Fetch
 from etl.settings import Settings
@@ -30,6 +31,20 @@ log = logging.getLogger(__name__)
 
 # Statuses worth another try: the server is busy or briefly broken, not refusing us.
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# How a refused body's `Fetch.error` starts (the crawl turns them into failure reasons).
+REFUSED_TOO_LARGE = "refused: response too large"
+REFUSED_CODING = "refused: content-coding"  # more than two, one not asked for, or broken
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """A wait a server asked for with `Retry-After`, and the one we made (the cap is
+    `Settings.retry_max_wait`)."""
+
+    url: str
+    status: int | None
+    asked_s: float
+    waited_s: float
 
 
 @dataclass(slots=True)
@@ -39,6 +54,7 @@ class Stats:
     requests: Counter[str] = field(default_factory=Counter)  # by status, or "error"
     retries: Counter[str] = field(default_factory=Counter)  # by reason
     gave_up: Counter[str] = field(default_factory=Counter)  # by reason
+    waits: list[Wait] = field(default_factory=list)  # every Retry-After honoured, in order
 
 
 class _Retryable(Exception):
@@ -106,6 +122,8 @@ class Client:
         self.stats = stats
         self._transport = transport  # None: the network; unit tests pass a MockTransport
         self._limits: dict[str, RateLimit] = {}
+        # URL -> ("request", since) or ("retry", until), in loop time: what `pending` names.
+        self._busy: dict[str, tuple[str, float]] = {}
         self._slots = asyncio.Semaphore(max(1, settings.concurrency))
 
     async def __aenter__(self) -> Client:
@@ -176,11 +194,30 @@ class Client:
 
     def _count_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _Retryable):
-            self.stats.retries[exc.reason] += 1
-            log.info(
-                "retrying %s after attempt %d: %s", exc.fetch.url, state.attempt_number, exc.reason
-            )
+        if not isinstance(exc, _Retryable):
+            return
+        url, sleep = exc.fetch.url, state.next_action.sleep if state.next_action else 0.0
+        self.stats.retries[exc.reason] += 1
+        self._busy[url] = ("retry", asyncio.get_running_loop().time() + sleep)
+        log.info("retrying %s after attempt %d: %s", url, state.attempt_number, exc.reason)
+        if exc.retry_after is not None:
+            self.stats.waits.append(Wait(url, exc.fetch.status, exc.retry_after, sleep))
+            if exc.retry_after > sleep:
+                log.warning(
+                    "%s asked to wait %.0f s (Retry-After); waiting %.0f s "
+                    "(Settings.retry_max_wait)", url, exc.retry_after, sleep,
+                )  # fmt: skip
+
+    def pending(self) -> list[str]:
+        """What the client is waiting for right now, one line per URL (for a run that has to
+        stop: a deadline, a signal)."""
+        now = asyncio.get_running_loop().time()
+        return [
+            f"{url} (response awaited for {now - at:.0f} s)"
+            if what == "request"
+            else f"{url} (retry in {max(0.0, at - now):.0f} s)"
+            for url, (what, at) in sorted(self._busy.items())
+        ]
 
     def _limit(self, url: str) -> RateLimit:
         host = origin(url)
@@ -194,12 +231,15 @@ class Client:
         async with self._slots:
             await self._limit(url).wait()
             fetched_at = _now()
+            self._busy[url] = ("request", asyncio.get_running_loop().time())
             try:
                 return await self._receive(url, headers, fetched_at)
             except httpx.TimeoutException as exc:
                 reason, error = "timeout", f"{type(exc).__name__}: {exc}"
             except httpx.TransportError as exc:
                 reason, error = type(exc).__name__, f"{type(exc).__name__}: {exc}"
+            finally:
+                self._busy.pop(url, None)
         self.stats.requests["error"] += 1
         raise _Retryable(reason, Fetch(url, None, fetched_at, error=error))
 
@@ -211,16 +251,34 @@ class Client:
             announced = response.headers.get("Content-Length", "")
             if announced.isdigit() and int(announced) > cap:
                 return _too_large(url, fetched_at, f"announced {announced} bytes")
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > cap:  # stop reading: the rest never reaches memory
-                    return _too_large(url, fetched_at, f"more than {cap} bytes received")
-        fetch = Fetch(url, response.status_code, fetched_at, kept, bytes(body))
+            try:
+                codings = parse_codings(response.headers.get_list("Content-Encoding"))
+                body = await _read_body(response, Decoder(codings), cap)
+            except CodingError as exc:
+                return Fetch(url, None, fetched_at, error=f"refused: {exc}")
+            if isinstance(body, str):
+                return _too_large(url, fetched_at, body)
+        fetch = Fetch(url, response.status_code, fetched_at, kept, body)
+        fetch = replace(fetch, request_headers=tuple(response.request.headers.multi_items()))
         if response.status_code in RETRY_STATUSES:
             wait = retry_after(response.headers.get("Retry-After"))
             raise _Retryable(str(response.status_code), fetch, wait)
         return fetch
+
+
+async def _read_body(response: httpx.Response, decoder: Decoder, cap: int) -> bytes | str:
+    """The decoded body, or why it is over the cap: raw and decoded bytes are counted as they
+    come, and reading stops at the first piece past the cap (the rest never reaches memory)."""
+    body, received = bytearray(), 0
+    async for chunk in response.aiter_raw():
+        received += len(chunk)
+        if received > cap:
+            return f"more than {cap} bytes received"
+        for piece in decoder.feed(chunk):
+            if len(body) + len(piece) > cap:
+                return f"more than {cap} bytes once decoded"
+            body += piece
+    return bytes(body)
 
 
 def _no_cookies() -> CookieJar:
@@ -229,5 +287,5 @@ def _no_cookies() -> CookieJar:
 
 
 def _too_large(url: str, fetched_at: dt.datetime, detail: str) -> Fetch:
-    error = f"refused: response too large ({detail}; the cap is Settings.max_bytes)"
+    error = f"{REFUSED_TOO_LARGE} ({detail}; the cap is Settings.max_bytes)"
     return Fetch(url, None, fetched_at, error=error)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from etl.crawl.sitemaps import Sitemap, is_posts_sitemap, parse_sitemap
-from etl.records import Fetch
+from etl.records import Fetch, Problem
 from etl.urls import archive_path, archive_url, same_origin
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class Discovery:
     # Each sitemap index read (status 200, parsed) -> its children: the audit reuses them.
     indexes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     home: Fetch | None = None  # the home page's answer, when it was asked
-    problems: tuple[str, ...] = ()  # "URL: why" for each sitemap that could not be read
+    problems: tuple[Problem, ...] = ()  # each sitemap that could not be read: rejects, report
     posts: SitemapRead | None = None  # the posts sitemaps, when they were asked
     listed: tuple[str, ...] = ()  # the archives the taxonomy sitemaps list
 
@@ -65,7 +65,7 @@ async def discover(session: Session, *, posts: bool = False, home: bool = True) 
         return Discovery(named)
     found: set[str] = set()
     indexes: dict[str, tuple[str, ...]] = {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     for sitemap in session.sitemaps or (urljoin(site, "/wp-sitemap.xml"),):
         await _sitemap(session, sitemap, found, indexes, problems, top=True)
     read = await read_sitemaps(session, indexes) if posts else None
@@ -95,7 +95,7 @@ async def _sitemap(
     url: str,
     found: set[str],
     indexes: dict[str, tuple[str, ...]],
-    problems: list[str],
+    problems: list[Problem],
     *,
     top: bool,
 ) -> None:
@@ -107,9 +107,9 @@ async def _sitemap(
     if fetch is None or fetch.status != 200:
         return  # optional: the home page still names the archives
     sitemap = parse_sitemap(fetch.body)
-    if sitemap.problem:
-        log.warning("cannot read sitemap %s: %s", url, sitemap.problem)
-        problems.append(f"{url}: {sitemap.problem}")
+    if problem := sitemap.to_problem(url):
+        log.warning("cannot read sitemap %s: %s", url, problem.detail)
+        problems.append(problem)
         return
     if sitemap.children:
         indexes[url] = sitemap.children

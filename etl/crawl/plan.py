@@ -60,17 +60,14 @@ async def plan_crawl(
     asked_before: Collection[str],
     *,
     full: bool,
-    whole: bool = True,
 ) -> Plan:
     """The plan of a run; `corpus`: stored post URL -> last_seen_at; `asked_before`: every
-    URL earlier runs logged (an archive not among them is new to us); `whole`: the stored
-    tables were all written by one run (a run killed while it published leaves posts newer
-    than the teasers beside them, and only the archives would bring the teasers)."""
+    URL earlier runs logged (an archive not among them is new to us)."""
     if session.settings.archives:
         return Plan(discovery.archives, _NOTHING, "named")
     if full:
         return Plan(discovery.archives, _NOTHING, "full")
-    why = _undecided(discovery) if whole else "the stored tables come from different runs"
+    why = _undecided(discovery)
     if why is None:
         assert discovery.posts is not None
         changes = compare(discovery.posts.posts, corpus)
@@ -103,7 +100,8 @@ def _undecided(discovery: Discovery) -> str | None:
     if read is None or not read.sitemaps:
         return "no posts sitemap"
     if read.problems or discovery.problems:
-        return f"a sitemap could not be read: {(*read.problems, *discovery.problems)[0]}"
+        said = [*read.problems, *(f"{p.url}: {p.detail}" for p in discovery.problems)]
+        return f"a sitemap could not be read: {said[0]}"
     if read.truncated:
         return "the sitemaps list more posts than audit_max_urls"
     if any(lastmod is None for lastmod in read.posts.values()):

@@ -1,17 +1,24 @@
 """The raw archive in `data/raw/`: every response of every run, so the corpus can be rebuilt
 without touching the site.
 
-One run writes `<run_id>.warc.gz` (ISO 28500 response records, one gzip member each, via
-warcio) and `<run_id>.index.jsonl` (one line per fetch: URL, time, status, payload digest,
-validators, file, offset, length). Both are appended in place and flushed after every record,
-so a run killed mid-way (even by SIGKILL: the kernel keeps what a dead process wrote) leaves
-earlier runs untouched and its own files readable up to the last complete record; a torn last
-index line is skipped on read. They are fsynced every `SYNC_RECORDS` records or `SYNC_SECONDS`
-seconds and at close, not after every record (an fsync per record cost a fifth of a fast
-crawl's time): a power loss or kernel crash may lose the last seconds of a run, which the next
-run fetches again (validators come only from runs whose pages reached the tables). File names
-come from the run id only, never from URLs. Bodies are stored decoded (no Content-Encoding) and
-cookies or credentials are never stored.
+One run writes `<run_id>.warc.gz` (ISO 28500, one gzip member per record, via warcio) and
+`<run_id>.index.jsonl` (one line per fetch: URL, time, status, payload digest, validators, file,
+offset, length of its response record). The WARC file is laid out as wget and Heritrix write
+theirs, so replay tools (pywb) and archive indexers take it as it is: a `warcinfo` record first
+(software, site, the run's settings, the robots policy), then for each response a `request`
+record with the headers really sent and the `response` record, linked both ways by
+`WARC-Concurrent-To`, each with its block and payload digests. Files of older versions (only
+response records) read back the same: the index points at the responses.
+
+Both files are appended in place and flushed after every record, so a run killed mid-way
+(even by SIGKILL: the kernel keeps what a dead process wrote) leaves earlier runs untouched and
+its own files readable up to the last complete record; a torn last index line is skipped on
+read. They are fsynced every `SYNC_RECORDS` records or `SYNC_SECONDS` seconds and at close,
+not after every record (an fsync per record cost a fifth of a fast crawl's time): a power loss
+or kernel crash may lose the last seconds of a run, which the next run fetches again
+(validators come only from runs whose pages reached the tables). File names come from the run
+id only, never from URLs. Bodies are stored decoded (no Content-Encoding) and cookies or
+credentials are never stored.
 """
 
 from __future__ import annotations
@@ -25,13 +32,16 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Collection, Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+from urllib.parse import urlsplit
 
+from etl import __version__
 from etl.records import Fetch
+from etl.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +67,11 @@ class IndexEntry:
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
-    """Sorts in time order: `20261123T090221Z-1a2b3c`."""
+    """Sorts in time order: `20261123T090221Z-4071a2` (the suffix: milliseconds, then three
+    random hex digits), so two runs in the same second still sort as they ran: retention and
+    "the latest response" rely on that order."""
     now = now or dt.datetime.now(dt.UTC)
-    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    return f"{now:%Y%m%dT%H%M%SZ}-{now.microsecond // 1000:03d}{secrets.token_hex(2)[:3]}"
 
 
 def clean_headers(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
@@ -79,6 +91,36 @@ SYNC_SECONDS = 2.0
 QUEUE_RECORDS = 64
 
 
+# What wget and Heritrix write into their warcinfo records (WARC 1.0 annex's field names).
+_FORMAT = {
+    "format": "WARC File Format 1.0",
+    "conformsTo": "http://bibnum.bnf.fr/WARC/WARC_ISO_28500_version1_latestdraft.pdf",
+}
+# Settings that say where the files went or how the terminal looked, not how we crawled.
+_LOCAL_SETTINGS = {"data_dir", "progress"}
+
+
+def software() -> str:
+    from importlib.metadata import version
+
+    return f"etl/{__version__} (warcio/{version('warcio')})"
+
+
+def warcinfo_fields(settings: Settings) -> dict[str, str]:
+    """The warcinfo fields of a run with these settings, for `RawWriter(info=...)`."""
+    crawl = {
+        f.name: getattr(settings, f.name) for f in fields(settings) if f.name not in _LOCAL_SETTINGS
+    }
+    return {
+        "isPartOf": settings.site,
+        "description": f"cssamerica-etl crawl of {settings.site}",
+        "http-header-user-agent": settings.user_agent,
+        # robots.txt is always obeyed (RFC 9309: 5xx means disallow all, 404 allow all).
+        "robots": "obey",
+        "etl-settings": json.dumps(crawl, default=str, sort_keys=True),
+    }
+
+
 def _sync(stream: IO[Any]) -> None:
     stream.flush()
     os.fsync(stream.fileno())
@@ -94,11 +136,16 @@ class RawWriter:
     `write` or at close; the fetches after it are not archived.
     """
 
-    def __init__(self, raw_dir: Path, run_id: str | None = None) -> None:
+    def __init__(
+        self, raw_dir: Path, run_id: str | None = None, info: Mapping[str, str] | None = None
+    ) -> None:
+        """`info`: the warcinfo record's fields beyond software and format, usually
+        `warcinfo_fields(settings)`."""
         self.raw_dir = Path(raw_dir)
         self.run_id = run_id or new_run_id()
         self.warc_path = self.raw_dir / f"{self.run_id}.warc.gz"
         self.index_path = self.raw_dir / f"{self.run_id}.index.jsonl"
+        self.info = {"software": software(), **_FORMAT, "etl-run-id": self.run_id, **(info or {})}
         self.records = 0
 
     def __enter__(self) -> RawWriter:
@@ -108,6 +155,10 @@ class RawWriter:
         self._warc = self.warc_path.open("xb")
         self._index = self.index_path.open("x", encoding="utf-8")
         self._writer = WARCWriter(self._warc, gzip=True)
+        self._writer.write_record(
+            self._writer.create_warcinfo_record(self.warc_path.name, self.info)
+        )
+        self._warc.flush()
         self._unsynced, self._synced_at = 0, time.monotonic()
         self._queue: queue.Queue[Fetch | None] = queue.Queue(QUEUE_RECORDS)
         self._error: BaseException | None = None
@@ -188,13 +239,19 @@ class RawWriter:
         kept.append(("Content-Length", str(len(fetch.body))))
         http = StatusAndHeaders(f"{fetch.status} {_reason(fetch.status)}", kept, "HTTP/1.1")
         date = fetch.fetched_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        ids = {"WARC-Date": date, "WARC-Record-ID": _record_id()}
+        request = self._request_record(fetch, date)
+        if request is not None:
+            ids["WARC-Concurrent-To"] = request.rec_headers.get_header("WARC-Record-ID")
+            request.rec_headers.add_header("WARC-Concurrent-To", ids["WARC-Record-ID"])
+            self._writer.write_record(request)
         record = self._writer.create_warc_record(
             fetch.url,
             "response",
             payload=io.BytesIO(fetch.body),
             length=len(fetch.body),
             http_headers=http,
-            warc_headers_dict={"WARC-Date": date},
+            warc_headers_dict=ids,
         )
         offset = self._warc.tell()
         self._writer.write_record(record)
@@ -206,6 +263,27 @@ class RawWriter:
             offset=offset,
             length=self._warc.tell() - offset,
         )
+
+    def _request_record(self, fetch: Fetch, date: str) -> Any:
+        """The request as sent, or None when the fetch does not say which headers went out
+        (a request record without them would misstate the exchange)."""
+        from warcio.statusandheaders import StatusAndHeaders
+
+        if not fetch.request_headers:
+            return None
+        parts = urlsplit(fetch.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        sent = list(clean_headers(fetch.request_headers))
+        http = StatusAndHeaders(f"GET {target} HTTP/1.1", sent, is_http_request=True)
+        return self._writer.create_warc_record(
+            fetch.url, "request", http_headers=http, warc_headers_dict={"WARC-Date": date}
+        )
+
+
+def _record_id() -> str:
+    import uuid
+
+    return f"<urn:uuid:{uuid.uuid4()}>"
 
 
 def _replace(entry: IndexEntry, **changes: Any) -> IndexEntry:

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from etl.crawl.client import Client, Stats
+from etl.crawl.client import Client, Stats, Wait
 from etl.crawl.progress import Progress
-from etl.crawl.raw import RawWriter
+from etl.crawl.raw import RawWriter, warcinfo_fields
 from etl.crawl.worker import Parsing
 from etl.records import Fetch
 from etl.settings import Settings
@@ -29,6 +29,8 @@ from etl.urls import same_origin
 
 if TYPE_CHECKING:
     import httpx
+
+    from etl.crawl.stop import Stop
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ class CrawlResult:
     failures: tuple[Failure, ...]
     duration: float
     parse_s: float = 0.0  # of `duration`: parsing pages in this process
+    waits: tuple[Wait, ...] = ()  # every Retry-After honoured (URL, asked, waited)
     parsed_in_workers: int = 0  # pages parsed in worker processes (Settings.parse_workers)
     lookahead_wasted: int = 0  # look-ahead requests past an archive's last page (404)
 
@@ -215,6 +218,7 @@ class Session:
             failures=tuple(self.failures),
             duration=time.monotonic() - self.started,
             parse_s=self.parsing.seconds,
+            waits=tuple(stats.waits),
             parsed_in_workers=self.parsing.in_workers,
             lookahead_wasted=self.lookahead_wasted,
         )
@@ -227,17 +231,21 @@ async def open_session(
     run_id: str | None = None,
     validators: Validators | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    stop: Stop | None = None,
 ) -> AsyncIterator[Session]:
     """A session with robots.txt read; the raw archive is closed (fsynced) on the way out.
 
     `validators` maps URL -> (ETag, Last-Modified) for conditional requests; `transport`
-    replaces the network (unit tests pass an `httpx.MockTransport`).
+    replaces the network (unit tests pass an `httpx.MockTransport`); `stop`, when the run can
+    be stopped early, is shown the session before its first request.
     """
     progress = Progress(enabled=settings.progress)
-    with RawWriter(settings.raw_dir, run_id) as writer:
+    with RawWriter(settings.raw_dir, run_id, info=warcinfo_fields(settings)) as writer:
         async with Client(settings, Stats(), transport=transport) as client:
             parsing = Parsing(settings)
             session = Session(settings, client, writer, validators or {}, progress, parsing)
+            if stop is not None:
+                stop.watch(session)
             try:
                 await session.read_robots()
                 yield session

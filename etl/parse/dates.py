@@ -130,3 +130,55 @@ def post_date(
     if timestamp is not None:
         return timestamp.date(), "published"
     return None, None
+
+
+@functools.lru_cache(maxsize=8192)  # a post's time recurs on each archive page showing it
+def machine_time(value: str) -> tuple[dt.datetime | None, dt.date | None]:
+    """A machine-readable time (`datetime`, `content`, JSON-LD): (aware time, its local date).
+
+    ISO 8601 with an offset gives both; a bare date (`2026-02-03`) gives the date only; a
+    time without an offset gives its date (the offset is what makes it a point in time).
+    """
+    stamp = parse_timestamp(value)
+    if stamp is not None:
+        return stamp, stamp.date()
+    try:
+        naive = dt.datetime.fromisoformat(value.strip())
+    except (ValueError, TypeError, AttributeError):
+        return None, None
+    return None, naive.date()
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def visible_date(text: str, language: str | None = None) -> dt.date | None:
+    """A date as a theme shows it ("February 3, 2026", "3. Februar 2026"); None otherwise.
+
+    dateparser's proper job, and only a fallback: called when no machine-readable time is
+    printed, on short texts that hold a digit, and cached (the same dates recur per crawl).
+    """
+    text = " ".join(text.split())
+    if not text or len(text) > 60 or _DIGIT.search(text) is None:
+        return None
+    return _parse_visible(text, (language or "en").split("-")[0].lower())
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_visible(text: str, language: str) -> dt.date | None:
+    import dateparser  # heavy: imported only when a theme shows dates as words
+
+    languages = [language] if language == "en" else [language, "en"]
+    try:
+        parsed = dateparser.parse(
+            text,
+            languages=languages,
+            settings={
+                "PREFER_DATES_FROM": "past",
+                "RELATIVE_BASE": REFERENCE_NOW.replace(tzinfo=None),
+                "REQUIRE_PARTS": ["day", "month", "year"],
+            },
+        )
+    except (ValueError, KeyError, OverflowError):  # unknown language codes, odd input
+        return None
+    return parsed.date() if parsed is not None else None

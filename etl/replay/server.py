@@ -6,6 +6,10 @@ the real WordPress site: `/…/page/1/` answers 301, missing paths 404 with `404
 and `Last-Modified` with 304 answers, gzip when asked. A seeded `FaultPlan` makes chosen paths
 fail their first one or two attempts (429, 5xx, dropped or reset connections, truncated
 bodies, slow answers); every request is logged so tests measure rate and concurrency here.
+
+The site's origin is https://cssamerica.com unless given or named by the folder's robots.txt
+(its `Sitemap:` line). A folder may carry REST API data (`wp-json/wp/v2/posts.json`, …: whole
+collections), which the server pages and filters by the query string as WordPress does.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import argparse
 import email.utils
 import gzip
 import hashlib
+import json
+import math
 import re
 import socket
 import struct
@@ -25,7 +31,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 SITE = b"https://cssamerica.com"
 FAULT_KINDS = ("429", "429-date", "500", "503", "drop", "reset", "truncate", "slow")
@@ -34,6 +41,7 @@ OFFSITE_PATH = "/__offsite__/"
 BIG_PATH = "/__big__/"
 _TYPES = {".html": "text/html; charset=UTF-8", ".xml": "application/xml", ".txt": "text/plain"}
 _PAGE_ONE = re.compile(r"^(.*/)page/1/?$")
+_JSON = "application/json; charset=UTF-8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,7 @@ class Answer:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    raw: bool = False  # sent exactly as given: never gzipped here (its headers say what it is)
 
 
 class ReplayServer(ThreadingHTTPServer):
@@ -80,10 +89,17 @@ class ReplayServer(ThreadingHTTPServer):
     block_on_close = False
 
     def __init__(
-        self, folder: Path, port: int, faults: FaultPlan | None, big_bytes: int, latency: float
+        self,
+        folder: Path,
+        port: int,
+        faults: FaultPlan | None,
+        big_bytes: int,
+        latency: float,
+        origin: str | None = None,
     ) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.folder = Path(folder)
+        self.origin = origin or site_origin(self.folder)
         self.faults = faults
         self.latency = latency
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
@@ -114,17 +130,27 @@ class ReplayServer(ThreadingHTTPServer):
         with self.lock:
             self.overrides[path] = Answer(status, tuple(headers), body)
 
+    def override_raw(
+        self, path: str, status: int, body: bytes, headers: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """Answer `path` with these exact bytes and headers: a body already encoded (nested
+        gzip, a bomb), invalid bytes, whatever a hostile server may send."""
+        with self.lock:
+            self.overrides[path] = Answer(status, tuple(headers), body, raw=True)
+
     def count(self, path: str | None = None) -> int:
         """Requests received in all, or for one path."""
         with self.lock:
             return sum(1 for e in self.log if path is None or e.path == path)
 
-    def answer(self, path: str) -> Answer:
-        """What the site answers for a path (fault-free)."""
+    def answer(self, path: str, query: str = "") -> Answer:
+        """What the site answers for a path and query string (fault-free)."""
         with self.lock:
             folder, fixed = self.folder, self.overrides.get(path)
         if fixed is not None:
             return fixed
+        if path.startswith("/wp-json/") and (rest := self._rest(folder, path, query)):
+            return rest
         if m := _PAGE_ONE.match(path):
             return Answer(301, (("Location", self.url + m.group(1)),), b"")
         parts = [p for p in unquote(path).split("/") if p]
@@ -143,15 +169,78 @@ class ReplayServer(ThreadingHTTPServer):
         return self._file(folder / "404.html", 404)
 
     def _file(self, file: Path, status: int) -> Answer:
-        body = file.read_bytes().replace(SITE, self.url.encode())
+        body = self._rewrite(file.read_bytes())
         etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
         modified = email.utils.formatdate(int(file.stat().st_mtime), usegmt=True)
         kind = _TYPES.get(file.suffix, "application/octet-stream")
-        return Answer(
-            status,
-            (("Content-Type", kind), ("ETag", etag), ("Last-Modified", modified)),
-            body,
-        )
+        headers = [("Content-Type", kind), ("ETag", etag), ("Last-Modified", modified)]
+        if file.suffix == ".html" and (self.folder / "wp-json").is_dir():
+            # WordPress announces its REST API on every page, as a header too.
+            headers.append(("Link", f'<{self.url}/wp-json/>; rel="https://api.w.org/"'))
+        return Answer(status, tuple(headers), body)
+
+    def _rewrite(self, body: bytes) -> bytes:
+        """The site's absolute links made ours, plain and JSON-escaped (slashes as `\\/`)."""
+        here, there = self.url.encode(), self.origin.encode()
+        escaped = (there.replace(b"/", b"\\/"), here.replace(b"/", b"\\/"))
+        return body.replace(there, here).replace(*escaped)
+
+    def _rest(self, folder: Path, path: str, query: str) -> Answer | None:
+        """A REST API answer from the folder's `wp-json/` data, or None when it has none."""
+        route = path.removeprefix("/wp-json/").strip("/") or "index"
+        file = folder / "wp-json" / f"{route}.json"
+        if not file.is_file():
+            return None
+        data = json.loads(file.read_text(encoding="utf-8"))
+        status, headers, value = rest_query(data, route, parse_qs(query), self.url + path)
+        body = self._rewrite(json.dumps(value, separators=(",", ":")).replace("/", "\\/").encode())
+        return Answer(status, (("Content-Type", _JSON), *headers), body)
+
+
+def site_origin(folder: Path) -> str:
+    """The origin a snapshot's links are absolute on: its robots.txt's `Sitemap:` line's."""
+    robots = Path(folder) / "robots.txt"
+    text = robots.read_text(encoding="utf-8", errors="replace") if robots.is_file() else ""
+    if m := re.search(r"(?im)^sitemap:\s*(https?://[^/\s]+)", text):
+        return m.group(1)
+    return SITE.decode()
+
+
+def rest_query(
+    data: Any, route: str, query: Mapping[str, list[str]], url: str
+) -> tuple[int, tuple[tuple[str, str], ...], Any]:
+    """WordPress' answer to a GET on a REST route: (status, headers, JSON value).
+
+    A collection is filtered by `after` / `modified_after` (local ISO times), paged
+    (`per_page` 1-100, default 10; `page`) and cut to `_fields`; a posts page past the last is
+    an error, a terms page past the last an empty list, as in WordPress.
+    """
+    arg = {k: v[-1] for k, v in query.items()}
+    names = {f.strip() for f in arg.get("_fields", "").split(",") if f.strip()}
+    if not isinstance(data, list):
+        return 200, (), data
+    try:
+        per_page, page = int(arg.get("per_page", "10")), int(arg.get("page", "1"))
+    except ValueError:
+        per_page = page = 0
+    if not 1 <= per_page <= 100 or page < 1:
+        message = "Invalid parameter(s): per_page, page"
+        return 400, (), {"code": "rest_invalid_param", "message": message, "data": {"status": 400}}
+    rows = data
+    for name, field in (("after", "date"), ("modified_after", "modified")):
+        if name in arg:
+            rows = [d for d in rows if d.get(field, "") > arg[name]]
+    total, pages = len(rows), math.ceil(len(rows) / per_page)
+    if page > max(pages, 1) and route.endswith("posts"):
+        message = "The page number requested is larger than the number of pages available."
+        error = {"code": "rest_post_invalid_page_number", "message": message}
+        return 400, (), error | {"data": {"status": 400}}
+    chunk = rows[(page - 1) * per_page : page * per_page]
+    headers = [("X-WP-Total", str(total)), ("X-WP-TotalPages", str(pages))]
+    if page < pages:
+        headers.append(("Link", f'<{url}?per_page={per_page}&page={page + 1}>; rel="next"'))
+    chunk = [{k: v for k, v in d.items() if not names or k in names} for d in chunk]
+    return 200, tuple(headers), chunk
 
 
 def _not_modified(answer: Answer, request: Mapping[str, str]) -> bool:
@@ -182,7 +271,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the request log is `server.log`."""
 
     def do_GET(self) -> None:
-        path = urlsplit(self.path).path or "/"
+        parts = urlsplit(self.path)
+        path, query = parts.path or "/", parts.query
         headers = {k.lower(): v for k, v in self.headers.items()}
         server = self.server
         with server.lock:
@@ -195,7 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
         kind = fault[0] if fault and attempt <= fault[1] else None
         status: int | None = None
         try:
-            status = self._respond(path, headers, kind)
+            status = self._respond(path, headers, kind, query)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
@@ -204,7 +294,9 @@ class _Handler(BaseHTTPRequestHandler):
                 server.active -= 1
                 server.log.append(entry)
 
-    def _respond(self, path: str, request: Mapping[str, str], kind: str | None) -> int | None:
+    def _respond(
+        self, path: str, request: Mapping[str, str], kind: str | None, query: str = ""
+    ) -> int | None:
         plan = self.server.faults
         if kind in ("drop", "reset"):
             self.close_connection = True
@@ -224,7 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(plan.slow_seconds)
         elif self.server.latency:
             time.sleep(self.server.latency)
-        answer = self.server.answer(path)
+        answer = self.server.answer(path, query)
         if _not_modified(answer, request):
             keep = ("ETag", "Last-Modified")
             answer = Answer(304, tuple(h for h in answer.headers if h[0] in keep), b"")
@@ -235,7 +327,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(answer.status)
         for name, value in answer.headers:
             self.send_header(name, value)
-        if body and "gzip" in request.get("accept-encoding", ""):
+        if body and not answer.raw and "gzip" in request.get("accept-encoding", ""):
             body = gzip.compress(body, mtime=0)
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Vary", "Accept-Encoding")
@@ -258,13 +350,15 @@ def serve(
     port: int = 0,
     big_bytes: int = 6_000_000,
     latency: float = 0.0,
+    origin: str | None = None,
 ) -> Iterator[ReplayServer]:
     """Run a replay server on 127.0.0.1 (a free port unless given) for the `with` block.
 
     `latency` delays every answer, so tests can see requests overlap; `big_bytes` is the size
-    of the oversized answer at `BIG_PATH`.
+    of the oversized answer at `BIG_PATH`; `origin` is the site the folder's links are on
+    (default: its robots.txt's sitemap origin, else https://cssamerica.com).
     """
-    server = ReplayServer(Path(folder), port, faults, big_bytes, latency)
+    server = ReplayServer(Path(folder), port, faults, big_bytes, latency, origin)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
@@ -282,8 +376,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl.replay.server", description=__doc__)
     parser.add_argument("folder", type=Path, help="snapshot folder, e.g. a site snapshot")
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument("--origin", help="site the links are on (default: robots.txt's)")
     args = parser.parse_args(argv)
-    with serve(args.folder, port=args.port) as server:
+    with serve(args.folder, port=args.port, origin=args.origin) as server:
         print(server.url, flush=True)
         with suppress(KeyboardInterrupt):
             threading.Event().wait()

@@ -1,0 +1,177 @@
+"""SIGTERM and SIGINT during `etl corpus` (what cron wrappers, systemd, `timeout` and Ctrl-C
+send), to a real child process mid-crawl against the replay server: the run stops asking,
+keeps every response it fetched in a whole raw archive, leaves the published tables and the
+manifest byte-identical, writes its report marked interrupted, says what it kept in one line
+on stderr and exits 128 + the signal's number; the next run's tables equal those of a run
+that was never interrupted. A second signal exits at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from etl.replay.server import ReplayServer, serve
+from tests.reliability import SNAP1, SNAP2, cli, cli_env, command, content, hashes, run
+
+COMPARED = ("posts", "teasers", "documents", "post_terms", "boilerplate")
+CONCURRENCY = 4  # tests.reliability.FAST_ENV's
+
+
+def snapshot_1_then_2(srv: ReplayServer, data: Path) -> None:
+    """The corpus every case starts from: a run on snapshot-1; the site then moves on."""
+    assert run(srv, data).exit_status == 0
+    srv.swap(SNAP2)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    data = tmp_path_factory.mktemp("reference") / "data"
+    with serve(SNAP1) as srv:
+        snapshot_1_then_2(srv, data)
+        assert run(srv, data).exit_status == 0
+    return content(data)
+
+
+def asked(srv: ReplayServer) -> int:
+    """Requests the server has begun to answer."""
+    with srv.lock:
+        return sum(srv.attempts.values())
+
+
+def wait_for(ready: Any, proc: subprocess.Popen[str], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert proc.poll() is None, f"the run ended before {what}: {proc.communicate()}"
+        assert time.monotonic() < deadline, f"never {what}"
+        time.sleep(0.01)
+
+
+def last_report(data: Path) -> dict[str, Any]:
+    newest = sorted((data / "runs").glob("*.json"))[-1]
+    report: dict[str, Any] = json.loads(newest.read_text(encoding="utf-8"))
+    return report
+
+
+def raw_records(warc: Path) -> tuple[int, int]:
+    """(index lines, response records) of one run's raw files; the WARC must read whole."""
+    index = warc.with_name(warc.name.replace(".warc.gz", ".index.jsonl"))
+    lines = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines()]
+    with warc.open("rb") as stream:
+        responses = sum(1 for r in ArchiveIterator(stream) if r.rec_type == "response")
+    assert responses == sum(1 for entry in lines if entry["status"] is not None)
+    return len(lines), responses
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_mid_crawl_keeps_the_raw_archive_and_publishes_nothing(
+    tmp_path: Path, sig: signal.Signals, reference: dict[str, Any]
+) -> None:
+    data = tmp_path / "data"
+    with serve(SNAP1) as srv:
+        snapshot_1_then_2(srv, data)
+        published = hashes(data / "processed")
+        srv.latency = 0.03  # slow enough to signal with pages still to go
+        start = asked(srv)
+        argv = command(srv.url, data, "--full")
+        with subprocess.Popen(argv, env=cli_env(), stderr=subprocess.PIPE, text=True) as proc:
+            wait_for(lambda: asked(srv) >= start + 15, proc, "15 requests")  # of about 36
+            os.kill(proc.pid, sig)
+            at_signal = asked(srv)
+            _, stderr = proc.communicate(timeout=30)
+        # Stopped asking: at most those begun before the signal was handled.
+        assert asked(srv) <= at_signal + 2 * CONCURRENCY
+        srv.latency = 0.0
+
+        assert proc.returncode == 128 + sig, stderr
+        [line] = stderr.splitlines()  # --quiet: the one line, nothing else
+        report = last_report(data)
+        kept = report["stopped"]["kept"]
+        assert line.startswith(f"etl: run {report['run_id']} interrupted by {sig.name}")
+        assert f"{kept['records']} fetches" in line and kept["warc"] in line
+        assert "published tables unchanged" in line
+
+        # The report: interrupted, by which signal, what was kept; nothing published.
+        assert report["status"] == "interrupted" and report["exit_status"] == 128 + sig
+        assert report["stopped"]["by"] == sig.name and report["published"] is False
+        assert all(p.startswith(srv.url) for p in report["stopped"]["pending"])  # in flight
+        assert report["finished_at"] and sig.name in report["not_published"]
+        lines, responses = raw_records(Path(kept["warc"]))  # closed cleanly: reads whole
+        assert lines == kept["records"]
+        assert 15 - CONCURRENCY <= responses <= asked(srv) - start  # in flight: dropped
+        assert 0 < kept["archive_pages"] < 31  # mid-crawl indeed
+        assert hashes(data / "processed") == published  # tables and manifest untouched
+
+        # The next run goes on as after a kill: nothing lost, nothing doubled.
+        done = cli(srv.url, data)
+        assert done.returncode == 0, done.stderr
+    got = content(data)
+    for name in COMPARED:
+        assert got[name] == reference[name], name
+
+
+# `etl corpus` as the command line runs it, with the raw archive's close held (as a slow disk
+# would hold it) so that a second signal arrives while the first one's stop is under way.
+HELD_CLOSE = """
+import sys, time
+from etl.cli import main
+from etl.crawl import raw
+
+close = raw.RawWriter.__exit__
+
+def held(self, *exc):
+    print("closing the raw archive", file=sys.stderr, flush=True)
+    time.sleep(600)
+    return close(self, *exc)
+
+raw.RawWriter.__exit__ = held
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_second_signal_exits_at_once(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with serve(SNAP2, latency=0.03) as srv:
+        assert run(srv, data).exit_status == 0
+        published = hashes(data / "processed")
+        argv = [sys.executable, "-c", HELD_CLOSE, *command(srv.url, data, "--full")[3:]]
+        start = asked(srv)
+        with subprocess.Popen(argv, env=cli_env(), stderr=subprocess.PIPE, text=True) as proc:
+            assert proc.stderr is not None
+            wait_for(lambda: asked(srv) >= start + 5, proc, "5 requests")
+            os.kill(proc.pid, signal.SIGTERM)
+            assert proc.stderr.readline().strip() == "closing the raw archive"
+            os.kill(proc.pid, signal.SIGINT)
+            began = time.monotonic()
+            proc.wait(timeout=30)
+            took = time.monotonic() - began
+            rest = proc.stderr.read()
+    assert proc.returncode == 128 + signal.SIGINT, rest
+    assert took < 5  # at once: not after the 600 s the close is held for
+    assert "SIGINT again while stopping: exiting at once" in rest
+    assert hashes(data / "processed") == published
+
+
+def test_etl_crawl_stops_the_same_way(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with serve(SNAP2, latency=0.03) as srv:
+        argv = ["crawl" if a == "corpus" else a for a in command(srv.url, data)]
+        with subprocess.Popen(argv, env=cli_env(), stderr=subprocess.PIPE, text=True) as proc:
+            wait_for(lambda: asked(srv) >= 10, proc, "10 requests")
+            os.kill(proc.pid, signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    [line] = stderr.splitlines()
+    assert line.startswith("etl crawl: interrupted by SIGTERM after ")
+    [warc] = (data / "raw").glob("*.warc.gz")
+    lines, _ = raw_records(warc)  # closed whole
+    assert f": {lines} fetches (" in line and line.endswith(f"kept in {warc}")
