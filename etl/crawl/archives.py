@@ -130,29 +130,34 @@ class _Schedule:
         async with self.changed:
             while self.parsing >= 2 * self.slots or (job := self._take()) is None:
                 if self.flying == 0:
+                    self.changed.notify_all()  # the others end too
                     return None
                 await self.changed.wait()
+            self.changed.notify()  # there may be more: one other lane looks
             return job
 
     def _take(self) -> _Job | None:
+        """The next request of the archive with the most work left (first pages first)."""
         max_pages, most = self.session.settings.max_pages, self._most_ahead()
         lefts = [a.left() for a in self.active]
         total = sum(lefts) or 1
         best: _Job | None = None
         best_key: tuple[bool, int, int] = (False, -1, 0)
-        keep = []
+        done = []
         for archive, left in zip(self.active, lefts, strict=True):
+            key = (archive.requested == 0, left, -archive.order)
+            if key <= best_key:
+                continue  # a job of its would not be taken: not even made
             # Slots this archive deserves beyond its certain page: its share of the work left.
             ahead = min(most, max(0, math.ceil(left * self.slots / total) - 1))
             job = archive.next_job(ahead, max_pages)
-            if job is None and archive.flying == 0:
-                self.session.queued -= 1  # done: nothing asked, nothing to learn
-                continue
-            keep.append(archive)
-            key = (archive.requested == 0, left, -archive.order)
-            if job is not None and key > best_key:
+            if job is not None:
                 best, best_key = job, key
-        self.active = keep
+            elif archive.flying == 0:
+                done.append(archive)  # nothing to ask, nothing in flight to learn from
+        if done:
+            self.active = [a for a in self.active if a not in done]
+            self.session.queued -= len(done)
         if best is not None:
             best.archive.issue(best)
             self.flying += 1
@@ -231,7 +236,7 @@ class _Schedule:
             if fetch is not None:  # fetched_at: when the request started, past the rate limit
                 took = (dt.datetime.now(dt.UTC) - fetch.fetched_at).total_seconds()
                 self.latency = 0.8 * self.latency + 0.2 * took if self.latency else took
-            self.changed.notify_all()
+            self.changed.notify()  # a waiting lane looks (it wakes the next if there is more)
 
 
 async def crawl_archives(
