@@ -1,22 +1,18 @@
 """One run, top to bottom: discover -> plan -> fetch -> parse -> collect -> audit/heal -> merge
 -> write -> report, under the data folder's lock.
 
-The crawl is one asyncio session (etl.crawl.session). Discovery reads robots.txt and the
-sitemaps, and the plan decides from them what to ask (etl.crawl.plan). Archives run
-concurrently inside `crawl_archives`, an async iterator of parsed pages, and each page goes
-straight into the loader's collector (etl.load.collect), which keeps one winner per URL
-compactly. Incremental by default once a corpus exists: new and edited posts from the
-sitemaps, archives asked conditionally (ETag / Last-Modified from the raw archive) and
-followed only until a page whose posts the corpus holds unchanged. `Settings.full` forces a
-complete crawl.
-"""
+The crawl is one asyncio session (etl.crawl.session); the plan decides from the sitemaps what
+to ask (etl.crawl.plan); archives run concurrently in `crawl_archives`, an async iterator of
+parsed pages, each going straight into the loader's collector (etl.load.collect). Incremental
+once a corpus exists (new and edited posts, archives until a page the corpus holds
+unchanged); `Settings.full` forces a complete crawl."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from etl.crawl.archives import crawl_archives
 from etl.crawl.audit import Audit, HealResult, audit, heal, to_heal
@@ -26,6 +22,7 @@ from etl.crawl.prune import prune
 from etl.crawl.raw import RawArchive, new_run_id
 from etl.crawl.session import CrawlResult, Validators, check_reachable, open_session
 from etl.crawl.stop import Stop, Stopped
+from etl.load import store
 from etl.load.audit_table import write_audit
 from etl.load.collect import Collected
 from etl.load.merge import KnownPosts, last_seen, merge_collected, stored_hashes
@@ -51,6 +48,7 @@ class Start:
     seen_at: dict[str, dt.datetime | None]  # stored post URL -> last_seen_at, for the audit
     validators: Validators  # URL -> (ETag, Last-Modified) for conditional requests
     asked: frozenset[str]  # every URL earlier runs logged: an archive not in it is new
+    whole: bool  # the published files are all the manifest's run's (else the next write mends)
 
     @property
     def full(self) -> bool:
@@ -69,11 +67,9 @@ class Checked:
 def run_corpus(
     settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> RunReport:
-    """`etl corpus`: crawl, parse, collect, audit and heal, merge, write, report.
-
-    Raises LockedError when another run holds the data folder. `transport` replaces the
-    network (unit tests); without it a dead site fails at once (SiteUnreachable).
-    """
+    """`etl corpus`: crawl, parse, collect, audit and heal, merge, write, report. Raises
+    LockedError when another run holds the data folder. `transport` replaces the network
+    (unit tests); without it a dead site fails at once (SiteUnreachable)."""
     with run_lock(settings.data_dir), collect_warnings() as warned:
         start = _start(settings, from_raw=False)
         report = RunReport(start.run_id, start.mode, settings.site, dt.datetime.now(dt.UTC))
@@ -95,14 +91,13 @@ def run_corpus(
 async def _crawl(
     settings: Settings, start: Start, transport: httpx.AsyncBaseTransport | None, stop: Stop
 ) -> tuple[Collected, CrawlResult, Checked | None, Plan]:
-    collected = Collected(stored=stored_hashes(start.existing))  # the unchanged keep their rows
-    checked = None
+    collected, checked = Collected(stored=stored_hashes(start.existing)), None
     async with open_session(
         settings, run_id=start.run_id, validators=start.validators, transport=transport, stop=stop
     ) as session:
-        # The sitemaps are read once, for the plan and the audit; the home page on full runs.
-        discovery = await discover(session, posts=True, home=start.full)
-        plan = await plan_crawl(session, discovery, start.seen_at, start.asked, full=start.full)
+        discovery = await discover(session, posts=True, home=start.full)  # each sitemap once
+        plan = await plan_crawl(session, discovery, start.seen_at, start.asked,
+                                full=start.full, whole=start.whole)  # fmt: skip
         for h in plan.posts.healed:  # new and edited posts, read from their own page
             collected.add(h.page, h.fetch.fetched_at, start.run_id, h.fetch.status)
         pages = crawl_archives(session, plan.archives, start.known)
@@ -156,6 +151,8 @@ def _publish(
 ) -> RunReport:
     """Merge the run into the corpus, write the tables, then the run report."""
     if why := report.nothing_crawled(checked.healed.healed if checked else ()):
+        if report.unchanged and start.existing is not None:  # the tables stand: audit them
+            _audited(settings, start, report, checked, start.existing.posts)
         return finish(report, settings.data_dir, unpublished=why)  # the tables stay as they are
     drift = collected.drift
     if drift:
@@ -172,17 +169,21 @@ def _publish(
                  generated_at=dt.datetime.now(dt.UTC))  # fmt: skip
     report.timings["write_s"] = round(time.monotonic() - began, 3)
     add_merge(report, merged, drift, [p.code for p, _, _ in collected.problems])
-    if checked is not None:
-        found, healed = checked.found, checked.healed
-        write_audit(found, settings.processed_dir, site=settings.site, run_id=start.run_id,
-                    heal=healed)  # fmt: skip
-        urls = merged.corpus.posts.column("url").to_pylist()
-        add_audit(report, found, healed, checked.requests, urls, settings.min_recall)
+    _audited(settings, start, report, checked, merged.corpus.posts)
     if settings.keep_runs and report.exit_status == 0 and start.mode != "rebuild":
         # Old runs' raw files, less what the new tables' refresh and rebuild still read.
         runs = set(merged.corpus.pages.column("run_id").to_pylist())
         prune(settings.raw_dir, settings.keep_runs, needed=runs)
     return finish(report, settings.data_dir)
+
+
+def _audited(s: Settings, start: Start, r: RunReport, checked: Checked | None, posts: Any) -> None:
+    """The audit's table, and its recall in the report as the published `posts` stand."""
+    if checked is not None:
+        found, healed = checked.found, checked.healed
+        write_audit(found, s.processed_dir, site=s.site, run_id=start.run_id, heal=healed)
+        urls = posts.column("url").to_pylist()
+        add_audit(r, found, healed, checked.requests, urls, s.min_recall)
 
 
 def _start(settings: Settings, *, from_raw: bool) -> Start:
@@ -195,4 +196,5 @@ def _start(settings: Settings, *, from_raw: bool) -> Start:
     validators = {} if full else RawArchive(settings.raw_dir).validators(runs)
     known = None if full else KnownPosts(existing)
     asked = frozenset(existing.pages.column("url").to_pylist()) if existing else frozenset()
-    return Start(new_run_id(), mode, existing, known, last_seen(existing), validators, asked)
+    whole = existing is None or store.is_consistent(settings.processed_dir)
+    return Start(new_run_id(), mode, existing, known, last_seen(existing), validators, asked, whole)

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from etl.load.store import published
 from etl.pipeline import run_corpus
 from etl.replay.server import ReplayServer, serve
 from etl.settings import Settings
@@ -137,11 +138,18 @@ def test_an_edited_post_costs_its_own_page(tmp_path: Path) -> None:
 def test_an_unchanged_site_costs_robots_txt_and_the_sitemaps_only(tmp_path: Path) -> None:
     with serve(SNAP2) as srv:
         s = settings(srv, tmp_path / "data")
-        assert run_corpus(s).exit_status == 0
+        first = run_corpus(s)
+        assert first.exit_status == 0
         mark = len(srv.log)
         again = run_corpus(s)
         requested = sorted(e.path for e in srv.log[mark:])
     assert again.exit_status == 0 and again.plan["how"] == "sitemaps"
     assert requested == sorted(SITEMAPS) and len(requested) <= 6
-    assert again.posts == {**again.posts, "new": 0, "updated": 0, "unchanged": 0}
+    # Nothing to publish: the tables stay the first run's, and the run still succeeds.
+    assert not again.published and again.not_published == (
+        "nothing changed: the sitemaps list no new or edited post"
+    )
+    stood = published(tmp_path / "data" / "processed")
+    assert stood is not None and stood.run_id == first.run_id
     assert again.audit is not None and again.audit["recall"] == 1.0
+    assert "no change" in again.summary_line()

@@ -60,14 +60,17 @@ async def plan_crawl(
     asked_before: Collection[str],
     *,
     full: bool,
+    whole: bool = True,
 ) -> Plan:
     """The plan of a run; `corpus`: stored post URL -> last_seen_at; `asked_before`: every
-    URL earlier runs logged (an archive not among them is new to us)."""
+    URL earlier runs logged (an archive not among them is new to us). `whole`: the published
+    files are all one run's; when a run died while it published them, the run that mends
+    them must have something to write, so it does not plan from the sitemaps."""
     if session.settings.archives:
         return Plan(discovery.archives, _NOTHING, "named")
     if full:
         return Plan(discovery.archives, _NOTHING, "full")
-    why = _undecided(discovery)
+    why = _undecided(discovery) if whole else "the published files are not all one run's"
     if why is None:
         assert discovery.posts is not None
         changes = compare(discovery.posts.posts, corpus)
