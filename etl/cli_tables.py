@@ -28,7 +28,9 @@ def add_analysis_commands(commands: Commands) -> None:
     stats = commands.add_parser(
         "stats",
         help="print the corpus at a glance",
-        description="Print posts, teasers, distinct URLs, date range and the last run.",
+        description="Print posts, teasers, distinct URLs, date range and the last run; the "
+        "REST API's agreement with the parsed records, the rule that read each field, the "
+        "site profile.",
     )
     stats.add_argument("--data-dir", type=Path, help=DATA_HELP)
     stats.set_defaults(handler=run_stats)
@@ -126,6 +128,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     from etl.analysis import corpus
+    from etl.analysis.checks import site_checks
     from etl.analysis.summary import format_glance, glance
 
     data_dir = _data_dir(args)
@@ -133,5 +136,6 @@ def run_stats(args: argparse.Namespace) -> int:
     found = corpus.read_tables(["posts", "teasers"], data_dir, columns=["url", "date"])
     posts, teasers = found["posts"], found["teasers"]
     assert posts is not None and teasers is not None
-    print(format_glance(glance(posts, teasers, corpus.runs(data_dir))))
+    checks = site_checks(corpus.run_reports(data_dir))
+    print(format_glance(glance(posts, teasers, corpus.runs(data_dir)), checks))
     return EXIT_OK
