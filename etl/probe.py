@@ -121,7 +121,7 @@ def _sample_verdict(f: Findings, profile: Profile) -> tuple[list[str], list[str]
     if page.posts and all(p.published_at is None for p in page.posts):
         notes.append("the theme prints no machine-readable time: published_at stays empty")
     problems_next, notes_next = _following_verdict(f, page)
-    problems_post, notes_post = _post_verdict(f, page)
+    problems_post, notes_post = _post_verdict(f)
     return problems + problems_next + problems_post, notes + notes_next + notes_post
 
 
@@ -141,11 +141,11 @@ def _following_verdict(f: Findings, page: Page) -> tuple[list[str], list[str]]:
     return [], []
 
 
-def _post_verdict(f: Findings, page: Page) -> tuple[list[str], list[str]]:
-    if not page.excerpts_only:
+def _post_verdict(f: Findings) -> tuple[list[str], list[str]]:
+    if not f.excerpts_only:
         return [], []
     notes = [
-        "archives show excerpts only: each post's text is read from its own page "
+        "archives show excerpts: each such post's text is read from its own page "
         "(one more request per post)"
     ]
     post = f.post_page

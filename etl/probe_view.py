@@ -42,6 +42,7 @@ def to_json(p: Probe) -> dict[str, Any]:
         "archives": list(f.archives),
         "archives_from": list(f.archives_from),
         "profile": {"stored": p.stored, "theme": p.profile.theme},
+        "excerpts_only": f.excerpts_only,
         "sample": None if page is None else _page_json(page),
         "next_page": None if f.following is None else _next_json(f),
     }
@@ -60,7 +61,7 @@ def _page_json(page: Page) -> dict[str, Any]:
         "next_url": page.next_url,
         "last_page": page.last_page,
         "shows_pagination": page.shows_pagination,
-        "excerpts_only": page.excerpts_only,
+        "excerpts_only": page.excerpts_only,  # this page; the probe's verdict: the top level
         "drift": [{"code": d.code, "url": d.url, "detail": d.detail} for d in page.drift],
     }
 
@@ -149,8 +150,8 @@ def _sample_rows(f: Findings, page: Page) -> list[tuple[str, str]]:
     rows += [("  post", _post_line(post)) for post in page.posts[:SAMPLE_POSTS]]
     block = f"{page.teaser_block}: {len(page.teasers)} teasers" if page.teaser_block else "none"
     rows += [("  teaser block", block), ("  pagination", _pagination(f, page))]
-    shows = "excerpts only" if page.excerpts_only else "full posts"
-    if page.excerpts_only and f.post_page is not None and f.post_page.posts:
+    shows = "excerpts" if f.excerpts_only else "full posts"
+    if f.excerpts_only and f.post_page is not None and f.post_page.posts:
         words = len(f.post_page.posts[0].text.split())
         shows += f"; the post page {short(f.post_page.url)} reads as one post of {words} words"
     rows.append(("  archives show", shows))

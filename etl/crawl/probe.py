@@ -69,6 +69,13 @@ class Findings:
     post_page: Page | None = None
     requests: int = 0
 
+    @property
+    def excerpts_only(self) -> bool:
+        """The archive pages looked at show excerpts: of some posts at least (a short post's
+        excerpt is its whole text, so a page of short posts cannot tell)."""
+        pages = (self.sample_page, self.following_page)
+        return any(post.excerpt_only for p in pages if p is not None for post in p.posts)
+
 
 async def probe(session: Session, profile: Profile) -> Findings:
     """Ask the site what a run needs to know, stopping early where the answer is no."""
@@ -90,8 +97,9 @@ async def probe(session: Session, profile: Profile) -> Findings:
     sample, page = await _page(session, _sample(archives, text, fetch.url, site), profile)
     following, following_page = await _following(session, page, profile)
     post = post_page = None
-    if page is not None and page.excerpts_only and page.posts:
-        post, post_page = await _page(session, page.posts[0].url, profile)
+    cut = [post for p in (page, following_page) if p for post in p.posts if post.excerpt_only]
+    if cut:  # that text is on the post's own page: does one read right?
+        post, post_page = await _page(session, cut[0].url, profile)
     return Findings(
         site, robots, home, found, rest, total, sitemaps, archives, sources,
         sample, page, following, following_page, post, post_page, requests=session.requests,
