@@ -14,6 +14,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parse_fixtures import pages
+from selectolax.lexbor import LexborHTMLParser
 
 from etl.load.merge import Observation, merge
 from etl.load.store import Corpus
@@ -76,14 +77,14 @@ def test_mutated_snapshot_pages_never_crash_the_parser(case: tuple[str, str]) ->
 
 
 def _loop_articles(html: str) -> int:
-    """Articles in the page's one main loop (`section#primary`); 0 when a mutation moved
-    articles out of it or made two of it: an article in a sidebar is a widget's (a featured
-    posts widget prints post-classed articles too), not a post the page lost."""
-    start = html.find('<section id="primary"')
-    end = html.find("</section>", start)
-    inside = html[start:end].count("<article") if 0 <= start < end else 0
-    whole = html.count('<section id="primary"') == 1 and html.count("<!DOCTYPE") <= 1
-    return inside if whole and inside == html.count("<article") else 0
+    """Articles in the page's one main loop (`section#primary`, less the latest-tips block);
+    0 when a mutation made two main loops or moved articles out of it: an article in a
+    sidebar or in the teaser block is a widget's (featured posts widgets print post-classed
+    articles too), not a post the page lost."""
+    tree = LexborHTMLParser(html)
+    inside = len(tree.css("section#primary article:not(.latest-tips *)"))
+    whole = len(tree.css("section#primary")) == 1 and html.count("<!DOCTYPE") <= 1
+    return inside if whole and inside == len(tree.css("article")) else 0
 
 
 def _obs(page: Page, i: int) -> Observation:

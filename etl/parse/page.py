@@ -208,7 +208,7 @@ def _check(
         elif kind == "archive" and site.has_teasers:
             detail = f"the site's profile expects a teaser block ({site.teaser_block}); none here"
             ctx.problem("drift.no_teasers", detail, drift=True)
-    _unread_titles(tree, ctx, posts, teasers)
+    _unread_titles(tree, ctx, posts, teasers, {n.mem_id for n in items})
     if items_rule == "article" or not items:
         return
     articles = sum(1 for n in items if n.tag == "article")
@@ -229,16 +229,25 @@ def _check(
 
 
 def _unread_titles(
-    tree: Node, ctx: Ctx, posts: tuple[Post, ...], teasers: tuple[Teaser, ...]
+    tree: Node,
+    ctx: Ctx,
+    posts: tuple[Post, ...],
+    teasers: tuple[Teaser, ...],
+    items: set[int],
 ) -> None:
     """A post title (hAtom `entry-title`) linking to a post of this site that gave neither a
-    post nor a teaser: its post was lost (say, its block broken apart), and says so."""
+    post nor a teaser: its post was lost (say, its block broken apart), and says so. (In an
+    article that is no post block, it is that article's: named as an unclassed article.)"""
     read = {p.url for p in posts} | {t.url for t in teasers}
-    # (Inside an article it is the article's: read, or named as an unclassed article.)
     skip = f"{sel.OUTSIDE_LOOP}, {sel.MORE_POSTS}"
-    for link in select(tree, not_inside(sel.UNREAD_TITLE, skip, "article")):
+    for link in select(tree, not_inside(sel.UNREAD_TITLE, skip)):
         url = post_url(ctx.origin, attr(link, "href"))
-        if url is not None and url not in read:
+        if url is None or url in read:
+            continue
+        article = link.parent
+        while article is not None and article.tag != "article":
+            article = article.parent
+        if article is None or article.mem_id in items:
             ctx.problem(
                 "drift.post_unread", f"the post titled here was not read: {url}", drift=True,
                 record_kind="post", excerpt=excerpt(link),
