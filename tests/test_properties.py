@@ -82,9 +82,10 @@ def _loop_articles(html: str) -> int:
     sidebar or in the teaser block is a widget's (featured posts widgets print post-classed
     articles too), not a post the page lost."""
     tree = LexborHTMLParser(html)
-    inside = len(tree.css("section#primary article:not(.latest-tips *)"))
+    # An article inside another is part of it (themes print comments as articles).
+    inside = len(tree.css("section#primary article:not(.latest-tips *):not(article *)"))
     whole = len(tree.css("section#primary")) == 1 and html.count("<!DOCTYPE") <= 1
-    return inside if whole and inside == len(tree.css("article")) else 0
+    return inside if whole and inside == len(tree.css("article:not(article *)")) else 0
 
 
 def _obs(page: Page, i: int) -> Observation:
