@@ -38,7 +38,7 @@ def probe_json(url: str, tmp_path: Path, *flags: str) -> tuple[int, dict[str, An
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         status = main(["probe", "--site", url, "--data-dir", str(tmp_path / "data"), "--json",
-                       *flags])  # fmt: skip
+                       "--rate", "0", *flags])  # fmt: skip
     return status, json.loads(buffer.getvalue())
 
 
@@ -74,7 +74,7 @@ def test_probe_on_the_contract_snapshot_prints_one_screen_and_exits_0(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with serve(SNAP2) as srv:
-        status = main(["probe", "--site", srv.url, "--data-dir", str(tmp_path)])
+        status = main(["probe", "--site", srv.url, "--data-dir", str(tmp_path), "--rate", "0"])
         asked = srv.count()
     out = capsys.readouterr().out
     assert status == 0 and asked <= MAX_REQUESTS
@@ -101,7 +101,9 @@ def test_a_page_that_is_not_wordpress_gets_a_clear_verdict_and_exit_1(
         '<a href="/category/shoes/">Shoes</a></body></html>'
     )
     with serve(site, origin="https://shop.example") as srv:
-        status = main(["probe", "--site", srv.url, "--data-dir", str(tmp_path / "d")])
+        status = main(
+            ["probe", "--site", srv.url, "--data-dir", str(tmp_path / "d"), "--rate", "0"]
+        )
         asked = srv.count()
     out = capsys.readouterr().out
     assert status == 1

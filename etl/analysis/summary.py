@@ -282,9 +282,12 @@ def summarize(
     )
 
 
-def format_glance(summary: Glance, checks: SiteChecks | None = None) -> str:
-    """The at-a-glance figures (and the checks against the site) as a small aligned text
-    table, for the terminal."""
-    rows = summary.rows() + (checks.rows() if checks else [])
+def format_glance(summary: Glance) -> str:
+    """The at-a-glance figures as a small aligned text table, for the terminal."""
+    return format_rows(summary.rows())
+
+
+def format_rows(rows: list[tuple[str, str]]) -> str:
+    """(label, value) pairs aligned on the labels."""
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
