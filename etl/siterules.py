@@ -26,7 +26,8 @@ def agent(version: str, contact: str) -> str:
     address); a local run without a contact says so."""
     if not contact:
         return f"etl/{version} (WordPress corpus builder; local run, no contact)"
-    link = f"mailto:{contact}" if "@" in contact and "://" not in contact else contact
+    email = "@" in contact and "://" not in contact
+    link = "mailto:" + contact.removeprefix("mailto:") if email else contact
     return f"etl/{version} (WordPress corpus builder; +{link})"
 
 

@@ -64,6 +64,9 @@ def test_the_contact_comes_from_a_flag_a_variable_or_etl_toml(tmp_path: Path) ->
     assert settings.user_agent.endswith("(WordPress corpus builder; +mailto:ops@example.org)")
     with pytest.raises(SettingsError, match="'contact' is not set"):
         require_contact(load_settings(site, env={}))
+    assert Settings(contact="mailto:ops@example.org").user_agent.endswith(
+        "+mailto:ops@example.org)"
+    )
 
 
 @pytest.mark.parametrize(
