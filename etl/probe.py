@@ -68,7 +68,7 @@ def run_probe(settings: Settings, *, transport: httpx.AsyncBaseTransport | None 
 
 def judge(f: Findings, profile: Profile) -> Verdict:
     """What a run will fail on (problems) and what it will do differently (notes)."""
-    if f.robots.status is None or f.robots.status >= 500:
+    if f.robots.why:  # no answer, or a 5xx
         why = f"robots.txt {f.robots}: a run may request nothing (RFC 9309)"
         return Verdict((why,), ())
     if f.home is None or not f.home.ok:
@@ -92,6 +92,8 @@ def judge(f: Findings, profile: Profile) -> Verdict:
 def _site_notes(f: Findings) -> list[str]:
     """What the site lacks that a run can do without."""
     notes = []
+    if f.robots.status != 200:
+        notes.append(f"robots.txt {f.robots}: every URL is allowed (RFC 9309)")
     if f.rest != "ok":
         notes.append(f"REST API: {f.rest}: runs go on without its second opinion")
     if not any(s.ok for s in f.sitemaps):

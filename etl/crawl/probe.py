@@ -107,9 +107,9 @@ async def probe(session: Session, profile: Profile) -> Findings:
 
 
 def _only_status(session: Session) -> int | None:
-    """The status of the session's only request so far (robots.txt)."""
-    statuses = [k for k, n in session.client.stats.requests.items() if n]
-    return int(statuses[0]) if len(statuses) == 1 and statuses[0].isdigit() else None
+    """robots.txt's status: the session's only request so far (and its redirects)."""
+    statuses = sorted(int(k) for k, n in session.client.stats.requests.items() if k.isdigit())
+    return 200 if 200 in statuses else next((s for s in statuses if s >= 400), None)
 
 
 def _type(fetch: Fetch) -> str | None:
