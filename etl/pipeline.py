@@ -32,6 +32,7 @@ from etl.parse.page import parse_fetch
 from etl.records import Problem
 from etl.runlog import RunReport, add_audit, add_crawl, add_merge, collect_warnings, finish
 from etl.settings import Settings
+from etl.watch import SiteWatch
 
 if TYPE_CHECKING:
     import httpx
@@ -79,22 +80,23 @@ def run_corpus(
         began = time.monotonic()
         stop = Stop(settings.max_run_time)  # SIGTERM, SIGINT or the deadline end the crawl
         try:
-            collected, crawl, checked = stop.run(_crawl(settings, start, transport, stop))
+            collected, crawl, checked, watch = stop.run(_crawl(settings, start, transport, stop))
         except Stopped as stopped:  # the raw archive keeps what was fetched; nothing published
             return finish(report, settings.data_dir, stopped=stopped)
         report.timings["crawl_s"] = round(time.monotonic() - began, 3)
         add_crawl(report, crawl)
-        return _publish(settings, start, report, collected, checked)
+        return _publish(settings, start, report, collected, checked, watch)
 
 
 async def _crawl(
     settings: Settings, start: Start, transport: httpx.AsyncBaseTransport | None, stop: Stop
-) -> tuple[Collected, CrawlResult, Checked | None]:
+) -> tuple[Collected, CrawlResult, Checked | None, SiteWatch]:
     collected = Collected()
+    watch = SiteWatch(settings, start.mode, start.known)  # profile, rule counts, REST API
     checked = None
     async with open_session(
-        settings, run_id=start.run_id, validators=start.validators, transport=transport, stop=stop
-    ) as session:
+        settings, run_id=start.run_id, validators=start.validators, transport=transport,
+        stop=stop, profile=watch.profile) as session:  # fmt: skip
         discovery = await discover(session)
         pages = crawl_archives(session, discovery.archives, start.known)
         async for got in pages:  # fetched and parsed, as they arrive
@@ -102,22 +104,25 @@ async def _crawl(
             if got.page is None:  # 304: unchanged since the last run
                 collected.add_unparsed(fetch.url, fetch.fetched_at, start.run_id, fetch.status)
             else:
-                collected.add(got.page, fetch.fetched_at, start.run_id, fetch.status)
+                collected.add(watch.saw(fetch, got.page), fetch.fetched_at, start.run_id,
+                              fetch.status)  # fmt: skip
         if settings.audit and not settings.archives:  # a partial crawl has low recall by design
             before = session.requests
             seen = {**start.seen_at, **collected.last_seen()}
             found = await audit(session, seen, indexes=discovery.indexes, wp_json=start.full)
             healed = await heal(session, to_heal(found.result))
             for h in healed.healed:
-                collected.add(h.page, h.fetch.fetched_at, start.run_id, h.fetch.status)
+                collected.add(watch.saw(h.fetch, h.page), h.fetch.fetched_at, start.run_id,
+                              h.fetch.status)  # fmt: skip
             checked = Checked(found, healed, session.requests - before)
+        await watch.ask(session)  # a second opinion, if the run found new or changed posts
     crawl = session.result()
     for f in crawl.failures:  # failed pages belong in the crawl log too
         problem = Problem(code=f"fetch.{f.reason}", url=f.url, detail=f.detail or f.reason)
         collected.add_unparsed(f.url, dt.datetime.now(dt.UTC), start.run_id, f.status, problem)
     for p in discovery.problems:  # and so do unreadable sitemaps (answered 200)
         collected.add_unparsed(p.url, dt.datetime.now(dt.UTC), start.run_id, 200, p)
-    return collected.finish(), crawl, checked
+    return collected.finish(), crawl, checked, watch
 
 
 def rebuild(settings: Settings) -> RunReport:
@@ -127,15 +132,15 @@ def rebuild(settings: Settings) -> RunReport:
         start = _start(settings, from_raw=True)
         report = RunReport(start.run_id, start.mode, settings.site, dt.datetime.now(dt.UTC))
         report.warnings = warned
-        collected = Collected()
+        collected, watch = Collected(), SiteWatch(settings, start.mode)
         for fetch in RawArchive(settings.raw_dir).latest():
-            page = parse_fetch(fetch)
+            page = parse_fetch(fetch, watch.profile)
             if page.kind in ("archive", "post"):  # robots.txt, sitemaps, home: not records
-                collected.add(page, fetch.fetched_at, start.run_id, fetch.status)
+                collected.add(watch.saw(fetch, page), fetch.fetched_at, start.run_id, fetch.status)
         if collected.pages == 0:
             report.fail(f"no archive pages in {settings.raw_dir}: crawl first")
         report.pages = {"fetched": 0, "not_modified": 0, "failed": 0, "from_raw": collected.pages}
-        return _publish(settings, start, report, collected.finish(), None)
+        return _publish(settings, start, report, collected.finish(), None, watch)
 
 
 def _publish(
@@ -144,6 +149,7 @@ def _publish(
     report: RunReport,
     collected: Collected,
     checked: Checked | None,
+    watch: SiteWatch,
 ) -> RunReport:
     """Merge the run into the corpus, write the tables, then the run report."""
     if why := report.nothing_crawled(checked.healed.healed if checked else ()):
@@ -174,6 +180,7 @@ def _publish(
                     heal=healed)  # fmt: skip
         urls = merged.corpus.posts.column("url").to_pylist()
         add_audit(report, found, healed, checked.requests, urls, settings.min_recall)
+    watch.finish(report, merged.corpus.posts)  # the profile, rule counts, the REST API's view
     if settings.keep_runs and report.exit_status == 0 and start.mode != "rebuild":
         # Old runs' raw files, less what the new tables' refresh and rebuild still read.
         runs = set(merged.corpus.pages.column("run_id").to_pylist())

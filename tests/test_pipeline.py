@@ -147,7 +147,9 @@ def test_nightly_refresh_picks_up_new_posts_within_budget(tmp_path: Path) -> Non
         assert max(per_archive.values()) <= 2
         assert sum(per_archive.values()) <= len(per_archive) + 2 * 3
         audit = report.audit["requests"] if report.audit else 0
-        assert len(srv.log) - mark - sum(per_archive.values()) <= 5 + audit
+        rest = report.rest["requests"] if report.rest else 0  # new posts: a second opinion
+        assert rest == 1  # this snapshot has no REST API: one 404, no term lists
+        assert len(srv.log) - mark - sum(per_archive.values()) <= 5 + audit + rest
         rows = {r["url"]: r for r in table(tmp_path, "posts")}
         assert all(rows[url]["first_seen_at"] == seen for url, seen in old.items())
         new = [r for url, r in rows.items() if url not in old]
@@ -162,6 +164,8 @@ def test_nightly_refresh_picks_up_new_posts_within_budget(tmp_path: Path) -> Non
         assert set(per_archive.values()) == {1}
         assert all(e.status == 304 for e in srv.log[mark:] if e.path.startswith(("/tag", "/cat")))
         assert again.pages["not_modified"] == len(per_archive)
+        assert not any(e.path.startswith("/wp-json/") for e in srv.log[mark:])  # asks no REST
+        assert again.rest and again.rest["status"].startswith("not asked: no new or changed")
         after = {n: content(tmp_path, n) for n in ("posts", "teasers", "documents")}
         assert after == before
 
@@ -305,7 +309,10 @@ def test_the_audit_reuses_discovery_s_sitemap_index_and_asks_wp_json_on_full_run
         assert full.mode == "full" and full.audit is not None
         assert full.audit["wp_json_total"] is None and full.audit["wp_json"] == "HTTP 404"
         first = others(0)
+        # The posts endpoint twice: the audit's count and the REST API's second opinion.
+        assert first.pop("/wp-json/wp/v2/posts") == 2 and full.rest and full.rest["requests"] == 1
         assert set(first.values()) == {1}, first  # the index read once, by discovery
+        first["/wp-json/wp/v2/posts"] = 1
         assert {"/wp-sitemap.xml", "/wp-sitemap-posts-post-1.xml", "/wp-json/wp/v2/posts"} <= set(
             first
         )

@@ -87,7 +87,7 @@ async def follow_archive(
             yield Crawled(fetch, None)
             return
         started = time.perf_counter()
-        page = parse_fetch(fetch)
+        page = parse_fetch(fetch, session.profile)
         session.parse_s += time.perf_counter() - started
         yield Crawled(fetch, page)
         session.tick()

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import httpx
 
     from etl.crawl.stop import Stop
+    from etl.parse.profile import Profile
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ class Session:
     writer: RawWriter
     validators: Validators
     progress: Progress
+    profile: Profile | None = None  # the site profile every page is parsed with
     allowed: Allowed = lambda url: False  # until robots.txt has been read
     sitemaps: tuple[str, ...] = ()  # the ones robots.txt names
     archives: tuple[str, ...] = ()  # what discovery found, for the result
@@ -226,17 +228,19 @@ async def open_session(
     validators: Validators | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     stop: Stop | None = None,
+    profile: Profile | None = None,
 ) -> AsyncIterator[Session]:
     """A session with robots.txt read; the raw archive is closed (fsynced) on the way out.
 
     `validators` maps URL -> (ETag, Last-Modified) for conditional requests; `transport`
     replaces the network (unit tests pass an `httpx.MockTransport`); `stop`, when the run can
-    be stopped early, is shown the session before its first request.
+    be stopped early, is shown the session before its first request; `profile` is the site
+    profile the session's pages are parsed with (None: the defaults).
     """
     progress = Progress(enabled=settings.progress)
     with RawWriter(settings.raw_dir, run_id, info=warcinfo_fields(settings)) as writer:
         async with Client(settings, Stats(), transport=transport) as client:
-            session = Session(settings, client, writer, validators or {}, progress)
+            session = Session(settings, client, writer, validators or {}, progress, profile=profile)
             if stop is not None:
                 stop.watch(session)
             await session.read_robots()
