@@ -17,6 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from etl import __version__
+from etl.cli_tables import (
+    DATA_HELP,
+    add_analysis_commands,
+    add_export_command,
+    add_prune_command,
+)
 from etl.runlog import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 from etl.settings import Settings, SettingsError
 
@@ -24,14 +30,23 @@ if TYPE_CHECKING:
     from etl.crawl.audit import Audit
 
 Handler = Callable[[argparse.Namespace], int]
-_DATA_HELP = "data folder holding raw/, processed/ and runs/ (default: data)"
 
 
 def _site_options() -> argparse.ArgumentParser:
     """Flags shared by the commands that ask the site anything."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--site", help="the site's origin (default: https://cssamerica.com)")
-    common.add_argument("--data-dir", type=Path, help=_DATA_HELP)
+    common.add_argument(
+        "--contact",
+        help="your email or URL, sent in the User-Agent (setting `contact`, ETL_CONTACT); "
+        "needed for every site but a loopback one",
+    )
+    common.add_argument(
+        "--heading-dates",
+        choices=("auto", "on", "off"),
+        help="titles end in the tip's date (`Title - 6/28/22`): auto learns it (default)",
+    )
+    common.add_argument("--data-dir", type=Path, help=DATA_HELP)
     common.add_argument("--config", type=Path, help="settings file (default: ./etl.toml if any)")
     common.add_argument("--rate", type=float, help="requests per second to the site (0: no limit)")
     common.add_argument("--concurrency", type=int, help="requests at once (default 2)")
@@ -75,11 +90,43 @@ def build_parser() -> argparse.ArgumentParser:
             aliases=["load"] if name == "rebuild" else [],
         )
         sub.set_defaults(handler=handler)
+    add_probe_command(commands)
     add_analysis_commands(commands)
     add_audit_command(commands)
     add_export_command(commands)
     add_prune_command(commands)
     return parser
+
+
+def add_probe_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    probe = commands.add_parser(
+        "probe",
+        parents=[_site_options()],
+        help="will a run work on this site? (at most 10 requests)",
+        description="Look at a site with at most 10 polite requests (robots.txt obeyed): is it "
+        "WordPress, its theme, REST API, sitemaps, feeds and archives, and one archive page "
+        "read as a run would (which rule found each field, three posts, the teaser block, "
+        "the pagination). Ends with a verdict: exit 0 when a run is ready, 1 when it will "
+        "fail (the reasons listed). Nothing is written.",
+    )
+    probe.add_argument(
+        "--archive", action="append", default=[], help="look at this archive (repeatable)"
+    )
+    probe.add_argument("--json", action="store_true", help="print JSON for scripts")
+    probe.set_defaults(handler=run_probe)
+
+
+def run_probe(args: argparse.Namespace) -> int:
+    import json
+
+    from etl.probe import run_probe as look
+    from etl.probe_view import render, to_json
+
+    _logging(args)
+    settings = settings_from(args, asks_site=True)
+    found = look(settings)
+    print(json.dumps(to_json(found), indent=2) if args.json else render(found))
+    return EXIT_OK if found.verdict.ready else EXIT_FAILED
 
 
 def add_audit_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -109,7 +156,7 @@ def run_audit(args: argparse.Namespace) -> int:
             return await audit(session, corpus_times(settings.processed_dir)), session.run_id
 
     _logging(args)
-    settings = settings_from(args)
+    settings = settings_from(args, asks_site=True)
     table_path("posts", settings.data_dir)  # no corpus yet: say what to run, fetch nothing
     with run_lock(settings.data_dir):
         result, run_id = asyncio.run(check())
@@ -127,105 +174,19 @@ def run_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_analysis_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`report` and `stats`: read the tables, never the network."""
-    report = commands.add_parser(
-        "report",
-        help="write a self-contained HTML report about the corpus",
-        description="Write DATA_DIR/processed/report.html: charts and checks, no network needed.",
-    )
-    report.add_argument("--data-dir", type=Path, help=_DATA_HELP)
-    report.add_argument("--output", type=Path, help="where to write (default: beside the tables)")
-    report.set_defaults(handler=run_report)
-    stats = commands.add_parser(
-        "stats",
-        help="print the corpus at a glance",
-        description="Print posts, teasers, distinct URLs, date range and the last run.",
-    )
-    stats.add_argument("--data-dir", type=Path, help=_DATA_HELP)
-    stats.set_defaults(handler=run_stats)
+def settings_from(args: argparse.Namespace, *, asks_site: bool = False) -> Settings:
+    """Flags win over ETL_* variables, which win over etl.toml, which wins over defaults.
 
-
-def add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    export = commands.add_parser(
-        "export",
-        help="write the tables as CSV, JSON lines or one SQLite file",
-        description="Export DATA_DIR/processed/*.parquet for spreadsheets, R or SQLite: CSV "
-        "(UTF-8 with a BOM, lists as JSON, ISO 8601 UTC timestamps, nulls empty), JSON lines "
-        "(native types), or corpus.sqlite (every table, typed, with the data dictionary in "
-        "_tables, _columns and `.schema`). Files are replaced atomically.",
-    )
-    export.add_argument(
-        "--format", choices=("csv", "jsonl", "sqlite"), default="csv", help="default: csv"
-    )
-    export.add_argument(
-        "--table",
-        action="append",
-        default=[],
-        help="table to export, repeatable, or `all` (csv, jsonl; default: documents)",
-    )
-    export.add_argument("--out", type=Path, help="output folder (default: DATA_DIR/export/)")
-    export.add_argument("--data-dir", type=Path, help=_DATA_HELP)
-    export.set_defaults(handler=run_export)
-
-
-def run_export(args: argparse.Namespace) -> int:
-    from etl.analysis.export import DEFAULT_TABLES, export
-
-    if args.format == "sqlite" and args.table:
-        print("etl export: --table is for csv and jsonl; the SQLite file holds every table",
-              file=sys.stderr)  # fmt: skip
-        return EXIT_USAGE
-    settings = settings_from(args)
-    out = args.out or settings.data_dir / "export"
-    for path, rows in export(
-        settings.processed_dir, out, args.format, args.table or DEFAULT_TABLES
-    ):
-        print(f"{path}  ({rows} rows)")
-    return EXIT_OK
-
-
-def add_prune_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    prune = commands.add_parser(
-        "prune",
-        help="remove old runs from DATA_DIR/raw/, keeping what the tables still need",
-        description="Keep the newest N runs of the raw archive whole; of older runs keep only "
-        "the responses an offline rebuild (etl load) or the next run's conditional requests "
-        "still read, copied into one compacted WARC file, and delete the rest.",
-    )
-    prune.add_argument(
-        "--keep-runs", type=int, help="runs kept whole (default: the keep_runs setting; 0: all)"
-    )
-    prune.add_argument("--data-dir", type=Path, help=_DATA_HELP)
-    prune.add_argument("--config", type=Path, help="settings file (default: ./etl.toml if any)")
-    prune.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
-    prune.set_defaults(handler=run_prune)
-
-
-def run_prune(args: argparse.Namespace) -> int:
-    from etl.crawl.prune import prune, runs_in_tables
-    from etl.lock import run_lock
+    `asks_site`: the command requests the site, so the operator's contact is required
+    (unless the site is a loopback one): SettingsError before anything starts.
+    """
     from etl.settings import load_settings
-
-    flags = {"data_dir": args.data_dir, "keep_runs": args.keep_runs}
-    settings = load_settings(flags, config=args.config)
-    if not settings.raw_dir.is_dir():
-        print(f"nothing to prune: no raw archive in {settings.raw_dir}")
-        return EXIT_OK
-    with run_lock(settings.data_dir):
-        needed = runs_in_tables(settings.processed_dir)
-        result = prune(settings.raw_dir, settings.keep_runs, needed=needed)
-    if not args.quiet:
-        print(result.summary())
-    return EXIT_OK
-
-
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Flags win over ETL_* variables, which win over etl.toml, which wins over defaults."""
-    from etl.settings import load_settings
+    from etl.siterules import require_contact
 
     flags = {
         "site": getattr(args, "site", None),
+        "contact": getattr(args, "contact", None),
+        "heading_dates": getattr(args, "heading_dates", None),
         "data_dir": args.data_dir,
         "rate": getattr(args, "rate", None),
         "concurrency": getattr(args, "concurrency", None),
@@ -234,7 +195,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "full": getattr(args, "full", None),
         "progress": False if getattr(args, "quiet", False) else None,
     }
-    return load_settings(flags, config=getattr(args, "config", None))
+    settings = load_settings(flags, config=getattr(args, "config", None))
+    if asks_site:
+        require_contact(settings)
+    return settings
 
 
 def _logging(args: argparse.Namespace) -> None:
@@ -252,7 +216,7 @@ def run_corpus(args: argparse.Namespace) -> int:
     from etl.pipeline import run_corpus as corpus
 
     _logging(args)
-    return _finish(args, corpus(settings_from(args)))
+    return _finish(args, corpus(settings_from(args, asks_site=True)))
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
@@ -281,7 +245,7 @@ def run_crawl_only(args: argparse.Namespace) -> int:
     from etl.lock import run_lock
 
     _logging(args)
-    settings = settings_from(args)
+    settings = settings_from(args, asks_site=True)
     stop = Stop(settings.max_run_time)  # SIGTERM, SIGINT or the deadline end the crawl
     try:
         with run_lock(settings.data_dir):
@@ -297,31 +261,6 @@ def run_crawl_only(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if not args.quiet:
         print(result.summary())
-    return EXIT_OK
-
-
-def _data_dir(args: argparse.Namespace) -> Path:
-    return settings_from(args).data_dir
-
-
-def run_report(args: argparse.Namespace) -> int:
-    from etl.analysis.report import write_report
-
-    path = write_report(_data_dir(args), args.output)
-    print(f"report written to {path}")
-    return EXIT_OK
-
-
-def run_stats(args: argparse.Namespace) -> int:
-    from etl.analysis import corpus
-    from etl.analysis.summary import format_glance, glance
-
-    data_dir = _data_dir(args)
-    # Only the columns the figures need, both tables from one run (even while one publishes).
-    found = corpus.read_tables(["posts", "teasers"], data_dir, columns=["url", "date"])
-    posts, teasers = found["posts"], found["teasers"]
-    assert posts is not None and teasers is not None
-    print(format_glance(glance(posts, teasers, corpus.runs(data_dir))))
     return EXIT_OK
 
 

@@ -1,11 +1,8 @@
 """One run, top to bottom: discover -> plan -> fetch -> parse -> collect -> audit/heal -> merge
--> write -> report, under the data folder's lock.
-
-The crawl is one asyncio session (etl.crawl.session); the plan decides from the sitemaps what
-to ask (etl.crawl.plan); archives run concurrently in `crawl_archives`, an async iterator of
-parsed pages, each going straight into the loader's collector (etl.load.collect). Incremental
-once a corpus exists (new and edited posts, archives until a page the corpus holds
-unchanged); `Settings.full` forces a complete crawl."""
+-> write -> report, under the data folder's lock. The crawl is one asyncio session; the plan
+decides from the sitemaps what to ask (etl.crawl.plan); archives run concurrently in
+`crawl_archives`, an async iterator of parsed pages, each going straight into the loader's
+collector. Incremental once a corpus exists; `Settings.full` forces a complete crawl."""
 
 from __future__ import annotations
 
@@ -17,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from etl.crawl.archives import crawl_archives
 from etl.crawl.audit import Audit, HealResult, audit, heal, to_heal
 from etl.crawl.discover import discover
-from etl.crawl.plan import Plan, plan_crawl
+from etl.crawl.plan import plan_crawl
 from etl.crawl.prune import prune
 from etl.crawl.raw import RawArchive, new_run_id
 from etl.crawl.session import CrawlResult, Validators, check_reachable, open_session
@@ -32,6 +29,7 @@ from etl.parse.page import parse_fetch
 from etl.records import Problem
 from etl.runlog import RunReport, add_audit, add_crawl, add_merge, collect_warnings, finish
 from etl.settings import Settings
+from etl.watch import SiteWatch
 
 if TYPE_CHECKING:
     import httpx
@@ -79,49 +77,54 @@ def run_corpus(
         began = time.monotonic()
         stop = Stop(settings.max_run_time)  # SIGTERM, SIGINT or the deadline end the crawl
         try:
-            collected, crawl, checked, plan = stop.run(_crawl(settings, start, transport, stop))
+            collected, crawl, checked, watch = stop.run(_crawl(settings, start, transport, stop))
         except Stopped as stopped:  # the raw archive keeps what was fetched; nothing published
             return finish(report, settings.data_dir, stopped=stopped)
         report.timings["crawl_s"] = round(time.monotonic() - began, 3)
         add_crawl(report, crawl)
-        report.plan = plan.summary()
-        return _publish(settings, start, report, collected, checked)
+        return _publish(settings, start, report, collected, checked, watch)
 
 
 async def _crawl(
     settings: Settings, start: Start, transport: httpx.AsyncBaseTransport | None, stop: Stop
-) -> tuple[Collected, CrawlResult, Checked | None, Plan]:
+) -> tuple[Collected, CrawlResult, Checked | None, SiteWatch]:
     collected, checked = Collected(stored=stored_hashes(start.existing)), None
+    watch = SiteWatch(settings, start.mode, start.known)  # profile, rule counts, REST API
     async with open_session(
-        settings, run_id=start.run_id, validators=start.validators, transport=transport, stop=stop
-    ) as session:
+        settings, run_id=start.run_id, validators=start.validators, transport=transport,
+        stop=stop, profile=watch.profile) as session:  # fmt: skip
         discovery = await discover(session, posts=True, home=start.full)  # each sitemap once
         plan = await plan_crawl(session, discovery, start.seen_at, start.asked,
                                 full=start.full, whole=start.whole)  # fmt: skip
+        session.plan = plan.summary()  # what the sitemaps said to ask, for the report
         for h in plan.posts.healed:  # new and edited posts, read from their own page
-            collected.add(h.page, h.fetch.fetched_at, start.run_id, h.fetch.status)
+            collected.add(watch.saw(h.fetch, h.page), h.fetch.fetched_at, start.run_id,
+                          h.fetch.status)  # fmt: skip
         pages = crawl_archives(session, plan.archives, start.known)
         async for got in pages:  # fetched and parsed, as they arrive
             fetch = got.fetch
             if got.page is None:  # 304: unchanged since the last run
                 collected.add_unparsed(fetch.url, fetch.fetched_at, start.run_id, fetch.status)
             else:
-                collected.add(got.page, fetch.fetched_at, start.run_id, fetch.status)
+                collected.add(watch.saw(fetch, got.page), fetch.fetched_at, start.run_id,
+                              fetch.status)  # fmt: skip
         if settings.audit and not settings.archives:  # a partial crawl has low recall by design
             before = session.requests
             seen = {**start.seen_at, **collected.last_seen()}
             found = await audit(session, seen, read=discovery.posts, wp_json=start.full)
             healed = await heal(session, to_heal(found.result, skip=plan.posts.tried))
             for h in healed.healed:
-                collected.add(h.page, h.fetch.fetched_at, start.run_id, h.fetch.status)
+                collected.add(watch.saw(h.fetch, h.page), h.fetch.fetched_at, start.run_id,
+                              h.fetch.status)  # fmt: skip
             checked = Checked(found, healed, session.requests - before)
+        await watch.ask(session)  # a second opinion, if the run found new or changed posts
     crawl = session.result()
     for f in crawl.failures:  # failed pages belong in the crawl log too
         problem = Problem(code=f"fetch.{f.reason}", url=f.url, detail=f.detail or f.reason)
         collected.add_unparsed(f.url, dt.datetime.now(dt.UTC), start.run_id, f.status, problem)
     for p in discovery.problems:  # and so do unreadable sitemaps (answered 200)
         collected.add_unparsed(p.url, dt.datetime.now(dt.UTC), start.run_id, 200, p)
-    return collected.finish(), crawl, checked, plan
+    return collected.finish(), crawl, checked, watch
 
 
 def rebuild(settings: Settings) -> RunReport:
@@ -131,28 +134,24 @@ def rebuild(settings: Settings) -> RunReport:
         start = _start(settings, from_raw=True)
         report = RunReport(start.run_id, start.mode, settings.site, dt.datetime.now(dt.UTC))
         report.warnings = warned
-        collected = Collected(stored=stored_hashes(start.existing))
+        collected, watch = Collected(), SiteWatch(settings, start.mode)
         for fetch in RawArchive(settings.raw_dir).latest():
-            page = parse_fetch(fetch)
+            page = parse_fetch(fetch, watch.profile)
             if page.kind in ("archive", "post"):  # robots.txt, sitemaps, home: not records
-                collected.add(page, fetch.fetched_at, start.run_id, fetch.status)
+                collected.add(watch.saw(fetch, page), fetch.fetched_at, start.run_id, fetch.status)
         if collected.pages == 0:
             report.fail(f"no archive pages in {settings.raw_dir}: crawl first")
         report.pages = {"fetched": 0, "not_modified": 0, "failed": 0, "from_raw": collected.pages}
-        return _publish(settings, start, report, collected.finish(), None)
+        return _publish(settings, start, report, collected.finish(), None, watch)
 
 
-def _publish(
-    settings: Settings,
-    start: Start,
-    report: RunReport,
-    collected: Collected,
-    checked: Checked | None,
-) -> RunReport:
+def _publish(settings: Settings, start: Start, report: RunReport, collected: Collected,
+             checked: Checked | None, watch: SiteWatch) -> RunReport:  # fmt: skip
     """Merge the run into the corpus, write the tables, then the run report."""
     if why := report.nothing_crawled(checked.healed.healed if checked else ()):
         if report.unchanged and start.existing is not None:  # the tables stand: audit them
             _audited(settings, start, report, checked, start.existing.posts)
+            watch.finish(report, start.existing.posts)
         return finish(report, settings.data_dir, unpublished=why)  # the tables stay as they are
     drift = collected.drift
     if drift:
@@ -170,6 +169,7 @@ def _publish(
     report.timings["write_s"] = round(time.monotonic() - began, 3)
     add_merge(report, merged, drift, [p.code for p, _, _ in collected.problems])
     _audited(settings, start, report, checked, merged.corpus.posts)
+    watch.finish(report, merged.corpus.posts)  # the profile, rule counts, the REST API's view
     if settings.keep_runs and report.exit_status == 0 and start.mode != "rebuild":
         # Old runs' raw files, less what the new tables' refresh and rebuild still read.
         runs = set(merged.corpus.pages.column("run_id").to_pylist())
@@ -182,8 +182,7 @@ def _audited(s: Settings, start: Start, r: RunReport, checked: Checked | None, p
     if checked is not None:
         found, healed = checked.found, checked.healed
         write_audit(found, s.processed_dir, site=s.site, run_id=start.run_id, heal=healed)
-        urls = posts.column("url").to_pylist()
-        add_audit(r, found, healed, checked.requests, urls, s.min_recall)
+        add_audit(r, found, healed, checked.requests, posts.column("url").to_pylist(), s.min_recall)
 
 
 def _start(settings: Settings, *, from_raw: bool) -> Start:

@@ -26,7 +26,7 @@ def rule_of(record: Post | Teaser | Page, field: str) -> str | None:
     return next((rule for name, rule in record.found_by if name == field), None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Problem:
     """Something wrong with an input, named and counted instead of raised.
 

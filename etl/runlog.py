@@ -65,6 +65,12 @@ class RunReport:
     boilerplate_learned: int = 0
     audit: dict[str, Any] | None = None
     plan: dict[str, Any] = field(default_factory=dict)  # what the sitemaps said to ask
+    # The site profile: its file, theme, whether this run learned it and what changed.
+    site_profile: dict[str, Any] | None = None
+    # Per field ("post.tags", "page.next", ...), records by the rule that read it ("none").
+    rules: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The REST API's second opinion (etl.load.agreement): agreement per field, disagreements.
+    rest: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
     published: bool = False  # this run's tables are the published ones
     not_published: str | None = None  # why the published tables were left as they were
@@ -112,6 +118,12 @@ class RunReport:
         )
         if self.audit and self.audit.get("recall") is not None:
             line += f"; recall {self.audit['recall']:.1%}"
+        if self.rest and self.rest.get("compared"):
+            agree = sum(f["agree"] for f in self.rest["fields"].values())
+            total = sum(f["compared"] for f in self.rest["fields"].values())
+            line += f"; REST API agrees on {agree}/{total} fields of {self.rest['compared']} posts"
+        if self.site_profile and self.site_profile.get("changed"):
+            line += f"; site profile changed ({len(self.site_profile['changed'])} items)"
         if long := len(self.long_waits()):
             line += f"; {long} URL(s) asked to wait over {LONG_WAIT_S:g} s (Retry-After)"
         return line
@@ -163,6 +175,11 @@ class RunReport:
             for f in self.failures
         ]
         lines += [f"  DRIFT {d['url']}: {d['code']}: {d['detail']}" for d in self.drift]
+        lines += [
+            f"  DISAGREE {d['url']}: {d['field']}: REST API {d['site']}, page {d['page']}"
+            for d in (self.rest or {}).get("disagreements", ())
+        ]
+        lines += [f"  PROFILE {c}" for c in (self.site_profile or {}).get("changed", ())]
         lines += [
             f"  WAITED {w['url']}: asked for up to {w['asked_s']:.0f} s (Retry-After, status "
             f"{w['status']}) {w['waits']} time(s), waited {w['waited_s']:.1f} s (retry_max_wait)"
@@ -235,6 +252,7 @@ def add_crawl(r: RunReport, result: CrawlResult) -> None:
         "parsed_in_workers": result.parsed_in_workers,
     }
     r.timings["parse_s"] = round(result.parse_s, 3)
+    r.plan = dict(result.plan)
     r.waits = _waits(result.waits)
     r.failures = [
         {"url": f.url, "status": f.status, "reason": f.reason, "attempts": f.attempts,

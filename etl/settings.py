@@ -10,14 +10,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from etl import __version__
+from etl.parse.text import BOILERPLATE
+from etl.siterules import (
+    HEADING_DATES,
+    agent,
+    check_boilerplate,
+    check_contact,
+    switch,
+)
+from etl.siterules import SettingsError as SettingsError  # raised by every check: its home
 
 SITE = "https://cssamerica.com"
 HOUR = 3600.0
-
-
-class SettingsError(ValueError):
-    """A bad setting: the message names the setting, the value and what is allowed (a usage
-    error: the command line exits 2)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +38,9 @@ class Settings:
     concurrency: int = 2
     # Pages followed per archive before we stop (the biggest real archive has ~250).
     max_pages: int = 1000
-    user_agent: str = (
-        f"cssamerica-etl/{__version__} (corpus builder for the CSS tip-of-the-week blog; "
-        "+https://cssamerica.com/contact-us/)"
-    )
+    # Who runs the crawl: an email or URL, sent in the User-Agent so that the site's operators
+    # can reach you. Required for every site but a loopback one (`require_contact`).
+    contact: str = ""
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     # Responses larger than this are refused: no archive page is near 5 MB.
@@ -55,6 +58,15 @@ class Settings:
 
     # A paragraph found verbatim in at least this many posts is learned boilerplate.
     boilerplate_min_posts: int = 5
+
+    # The site's own rules, the defaults of its profile (cssamerica's; another blog changes
+    # them here only). Headings end in the tip's date (`Title - 6/28/22`): "on", "off", or
+    # "auto" (a full run learns it from the headings). Known boilerplate: paragraphs that
+    # start so (regular expressions, case-insensitive) are not the post's text.
+    heading_dates: str = "auto"
+    boilerplate: tuple[str, ...] = BOILERPLATE
+    # Compare a page of the site's REST API (/wp-json/wp/v2/posts) with the parsed records.
+    rest_check: bool = True
 
     # Incremental refresh unless a full crawl is asked for.
     full: bool = False
@@ -81,6 +93,11 @@ class Settings:
     def __post_init__(self) -> None:
         for f in fields(self):
             check(f.name, getattr(self, f.name))
+
+    @property
+    def user_agent(self) -> str:
+        """The software and the operator's contact (never the crawled site's own address)."""
+        return agent(__version__, self.contact)
 
     @property
     def raw_dir(self) -> Path:
@@ -121,10 +138,14 @@ def check(name: str, value: object) -> None:
         _check_number(name, value, *RANGES[name])
     elif name == "site":
         _check_site(value)
-    elif name in ("full", "progress", "audit") and not isinstance(value, bool):
+    elif name in ("full", "progress", "audit", "rest_check") and not isinstance(value, bool):
         raise SettingsError(f"setting {name!r}: {value!r} is not true or false")
-    elif name == "user_agent" and not (isinstance(value, str) and value.isprintable() and value):
-        raise SettingsError(f"setting 'user_agent': {value!r} must be non-empty printable text")
+    elif name == "contact":
+        check_contact(value)
+    elif name == "heading_dates" and value not in HEADING_DATES:
+        raise SettingsError(f"setting 'heading_dates': {value!r}; allowed: auto, on or off")
+    elif name == "boilerplate":
+        check_boilerplate(value)
     elif name == "archives":
         for archive in value if isinstance(value, tuple) else (value,):
             _check_archive(archive)
@@ -198,8 +219,12 @@ def _coerce(name: str, value: object) -> object:
     try:
         if kind is Path:
             return Path(str(value))
+        if name == "heading_dates":
+            return switch(value)
         if kind is tuple:
-            items = value if isinstance(value, list | tuple) else str(value).split(",")
+            # A pattern may hold commas: boilerplate from a variable is one pattern a line.
+            split = "\n" if name == "boilerplate" else ","
+            items = value if isinstance(value, list | tuple) else str(value).split(split)
             return tuple(str(v).strip() for v in items if str(v).strip())
         if kind is bool:
             if isinstance(value, bool):

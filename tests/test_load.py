@@ -248,12 +248,11 @@ def test_learned_boilerplate_leaves_text_but_stays_in_html() -> None:
 
 def test_pages_and_rejects_are_logged_per_run() -> None:
     bad = Problem(
-        "date.impossible",
-        "https://cssamerica.com/tag/x/",
-        "2/30/19 is no date",
-        False,
-        "post",
-        "2/30/19",
+        code="date.impossible",
+        url="https://cssamerica.com/tag/x/",
+        detail="2/30/19 is no date",
+        record_kind="post",
+        excerpt="2/30/19",
     )
     first = merge(None, [obs(posts=(post("a"),), problems=(bad,))], full=False, settings=SETTINGS)
     assert first.corpus.rejects.to_pylist() == [

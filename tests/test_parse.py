@@ -246,6 +246,21 @@ def test_drift_an_article_unlike_the_others_is_named() -> None:
     assert [(p.code, p.record_kind) for p in page.drift] == [("drift.article_unclassed", "post")]
 
 
+def test_drift_a_post_title_outside_any_post_is_named() -> None:
+    # A block broken apart (its title left outside the article): the title is not read as a
+    # post, and the post it names is not lost quietly.
+    html = re.sub(
+        r'(<article id="post-1052"[^>]*>)(\s*<header class="entry-header">.*?</header>)',
+        r"\2\1",
+        _archive_html(),
+        count=1,
+        flags=re.DOTALL,
+    )
+    page = parse_page(html, f"{ORIGIN}tag/service-recovery/")
+    lost = [p for p in page.drift if p.code == "drift.post_unread"]
+    assert len(lost) == 1 and "the post titled here was not read" in lost[0].detail
+
+
 def test_record_problems_are_not_drift() -> None:
     html = (
         _archive_html()

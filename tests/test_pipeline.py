@@ -165,7 +165,11 @@ def test_nightly_refresh_reads_new_posts_and_their_archives_only(tmp_path: Path)
         requested = [e.path for e in srv.log[mark:]]
         per_archive = archive_requests(srv, mark)
         assert per_archive == {"/category/customer-service-tip-of-the-week/": 2}
-        others = Counter(p for p in requested if not p.startswith(("/tag/", "/category/")))
+        rest = report.rest["requests"] if report.rest else 0  # new posts: a second opinion
+        assert rest == 1  # this snapshot has no REST API: one 404, no term lists
+        others = Counter(
+            p for p in requested if not p.startswith(("/tag/", "/category/", "/wp-json/"))
+        )
         assert set(others.values()) == {1} and len(others) == len(SITEMAPS) + 3
         assert set(others) >= SITEMAPS and "/" not in others
         assert report.plan == {"how": "sitemaps", "archives": 1, "new": 3, "edited": 0,
@@ -205,7 +209,7 @@ def test_without_lastmod_a_refresh_asks_every_archive_conditionally(tmp_path: Pa
         assert max(per_archive.values()) <= 2
         assert sum(per_archive.values()) <= len(per_archive) + 2 * 3
         others = len(srv.log) - mark - sum(per_archive.values())
-        assert others == len(SITEMAPS) + 1  # and the home page
+        assert others == len(SITEMAPS) + 1 + 1  # the home page, the REST API's second opinion
 
         # Nothing changed on the site: every archive answers 304, the tables stay.
         before = {n: content(data, n) for n in ("posts", "teasers", "documents")}
@@ -216,6 +220,8 @@ def test_without_lastmod_a_refresh_asks_every_archive_conditionally(tmp_path: Pa
         assert set(per_archive.values()) == {1}
         assert all(e.status == 304 for e in srv.log[mark:] if e.path.startswith(("/tag", "/cat")))
         assert again.pages["not_modified"] == len(per_archive)
+        assert not any(e.path.startswith("/wp-json/") for e in srv.log[mark:])  # asks no REST
+        assert again.rest and again.rest["status"].startswith("not asked: no new or changed")
         after = {n: content(data, n) for n in ("posts", "teasers", "documents")}
         assert after == before
 
@@ -359,7 +365,10 @@ def test_the_audit_reuses_discovery_s_sitemap_index_and_asks_wp_json_on_full_run
         assert full.mode == "full" and full.audit is not None
         assert full.audit["wp_json_total"] is None and full.audit["wp_json"] == "HTTP 404"
         first = others(0)
+        # The posts endpoint twice: the audit's count and the REST API's second opinion.
+        assert first.pop("/wp-json/wp/v2/posts") == 2 and full.rest and full.rest["requests"] == 1
         assert set(first.values()) == {1}, first  # the index read once, by discovery
+        first["/wp-json/wp/v2/posts"] = 1
         assert {"/wp-sitemap.xml", "/wp-sitemap-posts-post-1.xml", "/wp-json/wp/v2/posts"} <= set(
             first
         )

@@ -105,9 +105,11 @@ def test_four_new_posts_cost_their_pages_and_their_archives_only(tmp_path: Path)
                            "post_pages": 4}  # fmt: skip
     assert report.posts["new"] == 4 and report.posts["total"] == 65
     # Robots.txt, the sitemaps, the 4 posts' own pages, their one archive until the stop
-    # rule: its page 1 (three new posts), page 2 (the fourth), page 3 (all known).
+    # rule: its page 1 (three new posts), page 2 (the fourth), page 3 (all known); and the
+    # REST API's second opinion on new posts (one 404 here).
     assert per_archive == {"/category/customer-service-tip-of-the-week/": 3}
-    assert len(requested) == len(SITEMAPS) + 4 + 3 and set(requested) >= SITEMAPS
+    assert report.rest is not None and report.rest["requests"] == 1
+    assert len(requested) == len(SITEMAPS) + 4 + 3 + 1 and set(requested) >= SITEMAPS
     assert_matches_expected(data, origin, "snapshot-2", teasers_accumulated=True)
     got = posts(data, origin)
     assert got == full_crawl_posts(SNAP2, tmp_path / "full")
@@ -128,7 +130,9 @@ def test_an_edited_post_costs_its_own_page(tmp_path: Path) -> None:
     assert report.plan == {"how": "sitemaps", "archives": 0, "new": 0, "edited": 1,
                            "post_pages": 1}  # fmt: skip
     assert report.posts["updated"] == 1 and report.posts["new"] == 0
-    assert requested == sorted([*SITEMAPS, EDITED.removeprefix(LIVE)])
+    rest = [p for p in requested if p.startswith("/wp-json/")]  # a second opinion: one 404
+    assert sorted(set(requested) - set(rest)) == sorted([*SITEMAPS, EDITED.removeprefix(LIVE)])
+    assert len(requested) == len(SITEMAPS) + 1 + len(rest) and len(rest) == 1
     got = posts(data, origin)
     want = full_crawl_posts(tmp_path / "edited", tmp_path / "full")
     assert got == want

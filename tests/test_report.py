@@ -10,7 +10,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from etl.analysis import corpus
 from etl.analysis.report import render, write_report
-from etl.analysis.summary import format_glance, summarize
+from etl.analysis.summary import format_glance, format_rows, summarize
 from etl.cli import main
 from tests.corpus_fixture import expected_posts, expected_teasers, write_corpus
 
@@ -168,8 +168,10 @@ def test_cli_report_and_stats(data_dir: Path, capsys) -> None:
     summary = summarize(
         corpus.posts(data_dir), corpus.teasers(data_dir), docs, corpus.runs(data_dir)
     )
-    assert out.strip() == format_glance(summary.glance)
-    lines = out.splitlines()
+    figures, checks = out.strip().split("\n\n")
+    assert figures == format_glance(summary.glance)
+    assert checks == format_rows(summary.checks.rows())  # the REST API, rules, profile
+    lines = figures.splitlines()
     assert lines[0].split() == ["posts", "65"]
     assert len({line.index(line.split("  ")[-1].strip()) for line in lines}) == 1  # aligned
 

@@ -10,7 +10,8 @@ from etl.settings import RANGES, Settings, SettingsError, load_settings
 def test_defaults_are_polite() -> None:
     s = Settings()
     assert (s.rate, s.concurrency) == (1.0, 2)
-    assert "cssamerica-etl" in s.user_agent and "+http" in s.user_agent
+    assert s.user_agent.startswith("etl/") and "cssamerica" not in s.user_agent
+    assert "+mailto:ops@example.org" in Settings(contact="ops@example.org").user_agent
 
 
 def test_priority_is_file_then_env_then_flags(tmp_path: Path) -> None:
@@ -109,7 +110,7 @@ def test_archives_user_agent_and_switches_are_checked() -> None:
     for archives in (("ftp://x.test/tag/a/",), ("",), ("/tag/a\nb/",)):
         with pytest.raises(SettingsError, match="'archives'"):
             Settings(archives=archives)
-    with pytest.raises(SettingsError, match="'user_agent'"):
-        Settings(user_agent="etl\r\nX-Injected: 1")
+    with pytest.raises(SettingsError, match="'contact'"):  # the User-Agent is built from it
+        Settings(contact="ops@example.org\r\nX-Injected: 1")
     with pytest.raises(SettingsError, match="'full'"):
         Settings(full="yes")  # type: ignore[arg-type]

@@ -65,7 +65,7 @@ def test_every_unreadable_sitemap_is_a_problem_record() -> None:
         assert problem.url == URL and problem.detail and not problem.drift
     assert parse_sitemap(urlset("https://cssamerica.com/tag/a/").encode()).to_problem(URL) is None
     assert Sitemap(problem="HTTP 500").to_problem(URL) == Problem(
-        "sitemap.unreadable", URL, "HTTP 500", False, "page", ""
+        code="sitemap.unreadable", url=URL, detail="HTTP 500", record_kind="page"
     )
 
 

@@ -261,6 +261,7 @@ def _quality(s: Summary) -> list[str]:
             f'<span id="conflicts-count">{len(s.conflicts)}</span></h3>',
             _items("conflicts", s.conflicts, "No such conflict."),
         ),
+        _section("Checks against the site", "site-checks", *_checks(s)),
         _section(
             "Crawl health",
             "crawl",
@@ -269,6 +270,26 @@ def _quality(s: Summary) -> list[str]:
             _table("rejects-by-reason", ("reason", "records"), s.rejects_by_reason),
         ),
     ]
+
+
+def _checks(s: Summary) -> list[str]:
+    """The REST API's second opinion, the rule that read each field, the site profile."""
+    c = s.checks
+    rest = [(name, agree, n) for name, agree, n in c.agreement]
+    parts = [
+        f'<h3>The REST API against the pages</h3><p id="rest-status">{escape(c.rest_text())}</p>',
+        _table("rest-agreement", ("field", "agree", "compared"), rest) if rest else "",
+    ]
+    if c.disagreements:
+        rows = [(_link(url, url), field, site, page) for url, field, site, page in c.disagreements]
+        parts.append(_table("rest-disagreements", ("post", "field", "REST API", "page"), rows))
+    rules = [(label, rule, n) for label, hits in c.rules for rule, n in hits]
+    parts.append(f"<h3>Which rule read each field (run {escape(c.rules_run or 'none')})</h3>")
+    parts.append(_table("rule-counts", ("field", "rule", "records"), rules))
+    theme = escape(c.profile_theme or "not learned yet")
+    parts.append(f'<h3>Site profile</h3><p id="site-profile">theme {theme}</p>')
+    parts += [f'<p class="muted">changed: {escape(line)}</p>' for line in c.profile_changed]
+    return parts
 
 
 def load_summary(data_dir: str | Path | None = None) -> Summary:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from etl.analysis.checks import SiteChecks, site_checks
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,6 +93,7 @@ class Summary:
     conflicts: tuple[Item, ...]
     runs: tuple[RunHealth, ...]  # the last runs, oldest first
     rejects_by_reason: tuple[tuple[str, int], ...]
+    checks: SiteChecks = field(default_factory=SiteChecks)  # REST API, rule counts, profile
 
 
 def _missing(value: Any) -> bool:
@@ -275,11 +278,16 @@ def summarize(
         conflicts=conflicts,
         runs=_run_health(runs, last_runs),
         rejects_by_reason=_ranked(Counter(r or "(none)" for r in _values(rejects, "reason"))),
+        checks=site_checks([r for r in _values(runs, "report") if isinstance(r, dict)]),
     )
 
 
 def format_glance(summary: Glance) -> str:
     """The at-a-glance figures as a small aligned text table, for the terminal."""
-    rows = summary.rows()
+    return format_rows(summary.rows())
+
+
+def format_rows(rows: list[tuple[str, str]]) -> str:
+    """(label, value) pairs aligned on the labels."""
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)

@@ -181,7 +181,7 @@ async def _heal_one(session: Session, url: str) -> Healed | tuple[str, str]:
         return url, _REFUSED
     if fetch.status != 200:
         return url, fetch.error or f"HTTP {fetch.status}"
-    page = parse_fetch(fetch)
+    page = parse_fetch(fetch, session.profile)
     if page.kind != "post" or len(page.posts) != 1 or page.drift:
         return url, f"not one post: a {page.kind} page with {len(page.posts)} posts"
     if page.posts[0].url != canonical_url(url):

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import httpx
 
     from etl.crawl.stop import Stop
+    from etl.parse.profile import Profile
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class CrawlResult:
     waits: tuple[Wait, ...] = ()  # every Retry-After honoured (URL, asked, waited)
     parsed_in_workers: int = 0  # pages parsed in worker processes (Settings.parse_workers)
     lookahead_wasted: int = 0  # look-ahead requests past an archive's last page (404)
+    plan: Mapping[str, object] = field(default_factory=dict)  # what the sitemaps said to ask
 
     @property
     def ok(self) -> bool:
@@ -104,7 +106,8 @@ class Session:
     writer: RawWriter
     validators: Validators
     progress: Progress
-    parsing: Parsing
+    parsing: Parsing  # in this process, or in a worker (etl.crawl.worker)
+    profile: Profile | None = None  # the site profile every page is parsed with
     allowed: Allowed = lambda url: False  # until robots.txt has been read
     sitemaps: tuple[str, ...] = ()  # the ones robots.txt names
     archives: tuple[str, ...] = ()  # what discovery found, for the result
@@ -116,6 +119,7 @@ class Session:
     disallowed: int = 0
     queued: int = 0
     lookahead_wasted: int = 0
+    plan: dict[str, object] = field(default_factory=dict)  # etl.crawl.plan.Plan.summary()
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -221,6 +225,7 @@ class Session:
             waits=tuple(stats.waits),
             parsed_in_workers=self.parsing.in_workers,
             lookahead_wasted=self.lookahead_wasted,
+            plan=dict(self.plan),
         )
 
 
@@ -232,18 +237,22 @@ async def open_session(
     validators: Validators | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     stop: Stop | None = None,
+    profile: Profile | None = None,
 ) -> AsyncIterator[Session]:
     """A session with robots.txt read; the raw archive is closed (fsynced) on the way out.
 
     `validators` maps URL -> (ETag, Last-Modified) for conditional requests; `transport`
     replaces the network (unit tests pass an `httpx.MockTransport`); `stop`, when the run can
-    be stopped early, is shown the session before its first request.
+    be stopped early, is shown the session before its first request; `profile` is the site
+    profile the session's pages are parsed with (None: the defaults).
     """
     progress = Progress(enabled=settings.progress)
     with RawWriter(settings.raw_dir, run_id, info=warcinfo_fields(settings)) as writer:
         async with Client(settings, Stats(), transport=transport) as client:
-            parsing = Parsing(settings)
-            session = Session(settings, client, writer, validators or {}, progress, parsing)
+            parsing = Parsing(settings, profile)
+            session = Session(
+                settings, client, writer, validators or {}, progress, parsing, profile=profile
+            )
             if stop is not None:
                 stop.watch(session)
             try:

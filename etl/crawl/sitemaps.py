@@ -46,7 +46,9 @@ class Sitemap:
         """The problem as a record for the run report and the rejects table (None if none)."""
         if self.problem is None:
             return None
-        return Problem(self.code, url, self.problem, False, "page", self.excerpt)
+        return Problem(
+            code=self.code, url=url, detail=self.problem, record_kind="page", excerpt=self.excerpt
+        )
 
 
 def is_posts_sitemap(url: str) -> bool:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from etl.parse.page import parse_fetch
+from etl.parse.profile import Profile
 from etl.records import Fetch, Page
 from etl.settings import Settings
 
@@ -51,9 +52,11 @@ class _Worker:
 
 @dataclass
 class Parsing:
-    """`await parsing.parse(fetch)` -> Page, in process or in a worker; `aclose()` at the end."""
+    """`await parsing.parse(fetch)` -> Page, in process or in a worker; `aclose()` at the end.
+    Every page is parsed with the run's site `profile` (None: the defaults)."""
 
     settings: Settings
+    profile: Profile | None = None
     asked: int = 0  # pages asked for
     in_workers: int = 0  # pages parsed by a worker
     seconds: float = 0.0  # spent parsing in this process
@@ -84,7 +87,7 @@ class Parsing:
     def here(self, fetch: Fetch) -> Page:
         """Parse in this process (and count the time)."""
         started = time.perf_counter()
-        page = parse_fetch(fetch)
+        page = parse_fetch(fetch, self.profile)
         self.seconds += time.perf_counter() - started
         return page
 
@@ -99,6 +102,9 @@ class Parsing:
             worker = _Worker(proc)
             worker.reader = asyncio.create_task(self._read(worker))
             self._workers.append(worker)
+            assert proc.stdin is not None
+            message = pickle.dumps(self.profile, 5)  # the first message: the profile
+            proc.stdin.write(_LENGTH.pack(len(message)) + message)
 
     async def _send(self, worker: _Worker, fetch: Fetch) -> Page:
         assert worker.proc.stdin is not None
@@ -182,10 +188,12 @@ def main() -> int:
     os.dup2(2, 1)
     stream = sys.stdin.buffer
     _write(out, _READY)
+    first = _read_message(stream)
+    profile: Profile | None = pickle.loads(first) if first is not None else None
     while (message := _read_message(stream)) is not None:
         number, url, status, content_type, body = pickle.loads(message)
         headers = (("content-type", content_type),) if content_type else ()
-        page = parse_fetch(Fetch(url, status, _EPOCH, headers, body))
+        page = parse_fetch(Fetch(url, status, _EPOCH, headers, body), profile)
         _write(out, pickle.dumps((number, page), 5))
     return 0
 

@@ -185,5 +185,9 @@ def damaged_records(page: Page, decoded: Decoded) -> tuple[Problem, ...]:
                 f"({decoded.encoding}) cannot read were replaced"
             )
             excerpt = value[max(0, at - 80) : at + 80]
-            found.append(Problem(f"{kind}.decoding", record.url, detail, False, kind, excerpt))
+            problem = Problem(
+                code=f"{kind}.decoding", url=record.url, detail=detail, record_kind=kind,
+                excerpt=excerpt,
+            )  # fmt: skip
+            found.append(problem)
     return tuple(found)

@@ -18,7 +18,7 @@ from etl.parse.decode import damaged_records, decode
 from etl.parse.loop import find_items, the_post
 from etl.parse.posts import Where, read_post
 from etl.parse.profile import DEFAULT, Profile
-from etl.parse.site import absolute, page_url
+from etl.parse.site import absolute, page_url, post_url
 from etl.parse.teasers import Found, find_block, find_by_structure
 from etl.parse.terms import archive_term
 from etl.parse.text import boilerplate_rule
@@ -208,6 +208,7 @@ def _check(
         elif kind == "archive" and site.has_teasers:
             detail = f"the site's profile expects a teaser block ({site.teaser_block}); none here"
             ctx.problem("drift.no_teasers", detail, drift=True)
+    _unread_titles(tree, ctx, posts, teasers, {n.mem_id for n in items})
     if items_rule == "article" or not items:
         return
     articles = sum(1 for n in items if n.tag == "article")
@@ -225,3 +226,30 @@ def _check(
                 record_kind="post",
                 excerpt=excerpt(article),
             )
+
+
+def _unread_titles(
+    tree: Node,
+    ctx: Ctx,
+    posts: tuple[Post, ...],
+    teasers: tuple[Teaser, ...],
+    items: set[int],
+) -> None:
+    """A post title (hAtom `entry-title`) linking to a post of this site that gave neither a
+    post nor a teaser: its post was lost (say, its block broken apart), and says so. (In an
+    article that is no post block, it is that article's: named as an unclassed article.)"""
+    read = {p.url for p in posts} | {t.url for t in teasers}
+    skip = f"{sel.OUTSIDE_LOOP}, {sel.MORE_POSTS}"
+    for link in select(tree, not_inside(sel.UNREAD_TITLE, skip)):
+        url = post_url(ctx.origin, attr(link, "href"))
+        if url is None or url in read:
+            continue
+        article = link.parent
+        while article is not None and article.tag != "article":
+            article = article.parent
+        if article is None or article.mem_id in items:
+            ctx.problem(
+                "drift.post_unread", f"the post titled here was not read: {url}", drift=True,
+                record_kind="post", excerpt=excerpt(link),
+            )  # fmt: skip
+            read.add(url)

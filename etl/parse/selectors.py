@@ -25,6 +25,8 @@ OUTSIDE_LOOP = (
     ".widget, aside, .widget-area, .sidebar, #secondary, .site-footer, #colophon,"
     " footer.wp-block-template-part, .wp-block-latest-posts"
 )
+# A post title linking to its post (hAtom): each must give a post or a teaser, or drift.
+UNREAD_TITLE = ".entry-title a[href]"
 # On a post page, lists of other posts ("more posts" Query Loops) are never the post.
 MORE_POSTS = ".wp-block-query"
 # Where a post's body is: term links in it are the author's, not the post's terms.
