@@ -14,6 +14,7 @@ import pytest
 from etl.crawl.archives import crawl_archives
 from etl.crawl.discover import discover
 from etl.crawl.session import CrawlResult, open_session
+from etl.parse.profile import Profile
 from etl.records import Page
 from etl.replay.server import serve
 from etl.settings import Settings
@@ -22,12 +23,17 @@ from tests.replay_settings import fast_settings
 SNAP2 = Path(__file__).parent / "fixtures" / "site" / "snapshot-2"
 
 
+# Not the defaults (headings keep their date): a worker that ignored it would parse otherwise.
+PROFILE = Profile(heading_dates=False)
+
+
 def crawl(s: Settings, kill_after: int | None = None) -> tuple[CrawlResult, dict[str, Page]]:
-    """Every archive page, parsed; `kill_after`: SIGKILL the workers after that many pages."""
+    """Every archive page, parsed with PROFILE; `kill_after`: SIGKILL the workers after that
+    many pages."""
 
     async def go() -> tuple[CrawlResult, dict[str, Page]]:
         pages: dict[str, Page] = {}
-        async with open_session(s) as session:
+        async with open_session(s, profile=PROFILE) as session:
             found = await discover(session)
             async for got in crawl_archives(session, found.archives):
                 assert got.page is not None
@@ -56,6 +62,7 @@ def in_process(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Page]:
     with serve(SNAP2) as srv:
         here, pages = crawl(fast_settings(srv, tmp_path_factory.mktemp("a"), parse_workers=0))
     assert here.parsed_in_workers == 0 and len(pages) == 31
+    assert all(p.title == p.heading for page in pages.values() for p in page.posts)  # PROFILE
     return pages
 
 
