@@ -129,6 +129,8 @@ RANGES: dict[str, tuple[type, float, float, bool, str]] = {
     "min_recall": (float, 0, 1, False, "a fraction"),
     "max_run_time": (float, 0, 30 * 24 * HOUR, True, "seconds"),
     "keep_runs": (int, 0, 1_000_000, False, "runs kept whole (0 keeps every run)"),
+    "parse_workers": (int, 0, 64, False, "processes (0 parses in the crawl's own)"),
+    "parse_worker_min_pages": (int, 0, 1_000_000_000, False, "pages"),
 }
 
 
