@@ -1,31 +1,28 @@
-"""One run, top to bottom: discover -> fetch -> parse -> collect -> audit/heal -> merge ->
-write -> report, under the data folder's lock.
-
-The crawl is one asyncio session (etl.crawl.session); its archives run concurrently inside
-`crawl_archives`, an async iterator of parsed pages, and each page goes straight into the
-loader's collector (etl.load.collect), which keeps one winner per URL compactly, so no raw
-HTML is held for the whole run. Incremental by default once a corpus exists: archives are
-asked conditionally (ETag / Last-Modified from the raw archive) and followed only until a
-page whose posts the corpus holds unchanged. `Settings.full` forces a complete crawl.
-"""
+"""One run, top to bottom: discover -> plan -> fetch -> parse -> collect -> audit/heal -> merge
+-> write -> report, under the data folder's lock. The crawl is one asyncio session; the plan
+decides from the sitemaps what to ask (etl.crawl.plan); archives run concurrently in
+`crawl_archives`, an async iterator of parsed pages, each going straight into the loader's
+collector. Incremental once a corpus exists; `Settings.full` forces a complete crawl."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from etl.crawl.archives import crawl_archives
 from etl.crawl.audit import Audit, HealResult, audit, heal, to_heal
 from etl.crawl.discover import discover
+from etl.crawl.plan import plan_crawl
 from etl.crawl.prune import prune
 from etl.crawl.raw import RawArchive, new_run_id
 from etl.crawl.session import CrawlResult, Validators, check_reachable, open_session
 from etl.crawl.stop import Stop, Stopped
+from etl.load import store
 from etl.load.audit_table import write_audit
 from etl.load.collect import Collected
-from etl.load.merge import KnownPosts, last_seen, merge_collected
+from etl.load.merge import KnownPosts, last_seen, merge_collected, stored_hashes
 from etl.load.store import SOURCE_TABLES, Corpus, check_site, read_corpus, write_corpus
 from etl.lock import run_lock
 from etl.parse.page import parse_fetch
@@ -48,6 +45,8 @@ class Start:
     known: KnownPosts | None  # incremental runs: the posts the stop rule compares with
     seen_at: dict[str, dt.datetime | None]  # stored post URL -> last_seen_at, for the audit
     validators: Validators  # URL -> (ETag, Last-Modified) for conditional requests
+    asked: frozenset[str]  # every URL earlier runs logged: an archive not in it is new
+    whole: bool  # the published files are all the manifest's run's (else the next write mends)
 
     @property
     def full(self) -> bool:
@@ -66,11 +65,9 @@ class Checked:
 def run_corpus(
     settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> RunReport:
-    """`etl corpus`: crawl, parse, collect, audit and heal, merge, write, report.
-
-    Raises LockedError when another run holds the data folder. `transport` replaces the
-    network (unit tests); without it a dead site fails at once (SiteUnreachable).
-    """
+    """`etl corpus`: crawl, parse, collect, audit and heal, merge, write, report. Raises
+    LockedError when another run holds the data folder. `transport` replaces the network
+    (unit tests); without it a dead site fails at once (SiteUnreachable)."""
     with run_lock(settings.data_dir), collect_warnings() as warned:
         start = _start(settings, from_raw=False)
         report = RunReport(start.run_id, start.mode, settings.site, dt.datetime.now(dt.UTC))
@@ -91,14 +88,19 @@ def run_corpus(
 async def _crawl(
     settings: Settings, start: Start, transport: httpx.AsyncBaseTransport | None, stop: Stop
 ) -> tuple[Collected, CrawlResult, Checked | None, SiteWatch]:
-    collected = Collected()
+    collected, checked = Collected(stored=stored_hashes(start.existing)), None
     watch = SiteWatch(settings, start.mode, start.known)  # profile, rule counts, REST API
-    checked = None
     async with open_session(
         settings, run_id=start.run_id, validators=start.validators, transport=transport,
         stop=stop, profile=watch.profile) as session:  # fmt: skip
-        discovery = await discover(session)
-        pages = crawl_archives(session, discovery.archives, start.known)
+        discovery = await discover(session, posts=True, home=start.full)  # each sitemap once
+        plan = await plan_crawl(session, discovery, start.seen_at, start.asked,
+                                full=start.full, whole=start.whole)  # fmt: skip
+        session.plan = plan.summary()  # what the sitemaps said to ask, for the report
+        for h in plan.posts.healed:  # new and edited posts, read from their own page
+            collected.add(watch.saw(h.fetch, h.page), h.fetch.fetched_at, start.run_id,
+                          h.fetch.status)  # fmt: skip
+        pages = crawl_archives(session, plan.archives, start.known)
         async for got in pages:  # fetched and parsed, as they arrive
             fetch = got.fetch
             if got.page is None:  # 304: unchanged since the last run
@@ -109,8 +111,8 @@ async def _crawl(
         if settings.audit and not settings.archives:  # a partial crawl has low recall by design
             before = session.requests
             seen = {**start.seen_at, **collected.last_seen()}
-            found = await audit(session, seen, indexes=discovery.indexes, wp_json=start.full)
-            healed = await heal(session, to_heal(found.result))
+            found = await audit(session, seen, read=discovery.posts, wp_json=start.full)
+            healed = await heal(session, to_heal(found.result, skip=plan.posts.tried))
             for h in healed.healed:
                 collected.add(watch.saw(h.fetch, h.page), h.fetch.fetched_at, start.run_id,
                               h.fetch.status)  # fmt: skip
@@ -143,16 +145,13 @@ def rebuild(settings: Settings) -> RunReport:
         return _publish(settings, start, report, collected.finish(), None, watch)
 
 
-def _publish(
-    settings: Settings,
-    start: Start,
-    report: RunReport,
-    collected: Collected,
-    checked: Checked | None,
-    watch: SiteWatch,
-) -> RunReport:
+def _publish(settings: Settings, start: Start, report: RunReport, collected: Collected,
+             checked: Checked | None, watch: SiteWatch) -> RunReport:  # fmt: skip
     """Merge the run into the corpus, write the tables, then the run report."""
     if why := report.nothing_crawled(checked.healed.healed if checked else ()):
+        if report.unchanged and start.existing is not None:  # the tables stand: audit them
+            _audited(settings, start, report, checked, start.existing.posts)
+            watch.finish(report, start.existing.posts)
         return finish(report, settings.data_dir, unpublished=why)  # the tables stay as they are
     drift = collected.drift
     if drift:
@@ -165,27 +164,25 @@ def _publish(
     merged = merge_collected(start.existing, collected, full=clean_full, settings=settings)
     report.timings["merge_s"] = round(time.monotonic() - began, 3)
     began = time.monotonic()
-    write_corpus(
-        merged.corpus,
-        settings.processed_dir,
-        run_id=start.run_id,
-        site=settings.site,
-        generated_at=dt.datetime.now(dt.UTC),
-    )
+    write_corpus(merged.corpus, settings.processed_dir, run_id=start.run_id, site=settings.site,
+                 generated_at=dt.datetime.now(dt.UTC))  # fmt: skip
     report.timings["write_s"] = round(time.monotonic() - began, 3)
     add_merge(report, merged, drift, [p.code for p, _, _ in collected.problems])
-    if checked is not None:
-        found, healed = checked.found, checked.healed
-        write_audit(found, settings.processed_dir, site=settings.site, run_id=start.run_id,
-                    heal=healed)  # fmt: skip
-        urls = merged.corpus.posts.column("url").to_pylist()
-        add_audit(report, found, healed, checked.requests, urls, settings.min_recall)
+    _audited(settings, start, report, checked, merged.corpus.posts)
     watch.finish(report, merged.corpus.posts)  # the profile, rule counts, the REST API's view
     if settings.keep_runs and report.exit_status == 0 and start.mode != "rebuild":
         # Old runs' raw files, less what the new tables' refresh and rebuild still read.
         runs = set(merged.corpus.pages.column("run_id").to_pylist())
         prune(settings.raw_dir, settings.keep_runs, needed=runs)
     return finish(report, settings.data_dir)
+
+
+def _audited(s: Settings, start: Start, r: RunReport, checked: Checked | None, posts: Any) -> None:
+    """The audit's table, and its recall in the report as the published `posts` stand."""
+    if checked is not None:
+        found, healed = checked.found, checked.healed
+        write_audit(found, s.processed_dir, site=s.site, run_id=start.run_id, heal=healed)
+        add_audit(r, found, healed, checked.requests, posts.column("url").to_pylist(), s.min_recall)
 
 
 def _start(settings: Settings, *, from_raw: bool) -> Start:
@@ -197,4 +194,6 @@ def _start(settings: Settings, *, from_raw: bool) -> Start:
     runs = set(existing.pages.column("run_id").to_pylist()) if existing else set()
     validators = {} if full else RawArchive(settings.raw_dir).validators(runs)
     known = None if full else KnownPosts(existing)
-    return Start(new_run_id(), mode, existing, known, last_seen(existing), validators)
+    asked = frozenset(existing.pages.column("url").to_pylist()) if existing else frozenset()
+    whole = existing is None or store.is_consistent(settings.processed_dir)
+    return Start(new_run_id(), mode, existing, known, last_seen(existing), validators, asked, whole)

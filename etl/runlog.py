@@ -64,6 +64,7 @@ class RunReport:
     rejects: int = 0
     boilerplate_learned: int = 0
     audit: dict[str, Any] | None = None
+    plan: dict[str, Any] = field(default_factory=dict)  # what the sitemaps said to ask
     # The site profile: its file, theme, whether this run learned it and what changed.
     site_profile: dict[str, Any] | None = None
     # Per field ("post.tags", "page.next", ...), records by the rule that read it ("none").
@@ -106,6 +107,8 @@ class RunReport:
             f"{p.get('new', 0)} new, {p.get('updated', 0)} updated, "
             f"{p.get('unchanged', 0)} unchanged posts ({p.get('total', 0)} in corpus)"
             if p or self.published
+            else "no change, nothing published"
+            if self.unchanged
             else "nothing published"
         )
         line = (
@@ -130,8 +133,11 @@ class RunReport:
         from the raw archive, no post was healed), or None. Publishing then would only
         rewrite the same rows under a new run id."""
         g = self.pages
-        if g.get("fetched") or g.get("not_modified") or g.get("from_raw") or len(healed):
+        pages = g.get("fetched") or g.get("not_modified") or g.get("from_raw")
+        if pages or len(healed) or self.plan.get("post_pages"):
             return None
+        if self.unchanged:
+            return "nothing changed: the sitemaps list no new or edited post"
         if not self.failures:
             return "nothing crawled: no archive page was found"
         first = self.failures[0]
@@ -139,6 +145,13 @@ class RunReport:
             f"nothing crawled: {len(self.failures)} URL(s) failed, first {first['url']}: "
             f"{first['detail'] or first['reason']}"
         )
+
+    @property
+    def unchanged(self) -> bool:
+        """Planned from the sitemaps, which list no new or edited post: a success that has
+        nothing to publish (its tables would be the published ones under a new run id)."""
+        p = self.plan
+        return p.get("how") == "sitemaps" and not p.get("archives") and not p.get("post_pages")
 
     def long_waits(self) -> list[dict[str, Any]]:
         return [w for w in self.waits.get("by_url", ()) if w["asked_s"] > LONG_WAIT_S]
@@ -195,7 +208,7 @@ def finish(
         _add_stopped(r, stopped)
         unpublished = str(stopped)
     r.published, r.not_published = unpublished is None, unpublished
-    if unpublished is not None and r.exit_status == EXIT_OK:
+    if unpublished is not None and r.exit_status == EXIT_OK and not r.unchanged:
         r.fail(unpublished)
     r.finished_at = dt.datetime.now(dt.UTC)
     r.duration_s = round((r.finished_at - r.started_at).total_seconds(), 3)
@@ -235,8 +248,11 @@ def add_crawl(r: RunReport, result: CrawlResult) -> None:
         "fetched": result.pages_fetched,
         "not_modified": result.pages_not_modified,
         "failed": result.pages_failed,
+        "lookahead_wasted": result.lookahead_wasted,  # look-ahead requests past the last page
+        "parsed_in_workers": result.parsed_in_workers,
     }
     r.timings["parse_s"] = round(result.parse_s, 3)
+    r.plan = dict(result.plan)
     r.waits = _waits(result.waits)
     r.failures = [
         {"url": f.url, "status": f.status, "reason": f.reason, "attempts": f.attempts,

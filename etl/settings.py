@@ -45,6 +45,11 @@ class Settings:
     read_timeout: float = 30.0
     # Responses larger than this are refused: no archive page is near 5 MB.
     max_bytes: int = 5_000_000
+    # Pages are parsed in this many worker processes beside the crawl (0: in the crawl's own
+    # process), started once a run has parsed `parse_worker_min_pages` pages: a process costs
+    # ~0.2 s to start, which a small run (a nightly refresh) never pays.
+    parse_workers: int = 1
+    parse_worker_min_pages: int = 200
 
     # Retries: transport errors, 408, 429, 5xx; exponential backoff with jitter.
     retry_attempts: int = 4
@@ -124,6 +129,8 @@ RANGES: dict[str, tuple[type, float, float, bool, str]] = {
     "min_recall": (float, 0, 1, False, "a fraction"),
     "max_run_time": (float, 0, 30 * 24 * HOUR, True, "seconds"),
     "keep_runs": (int, 0, 1_000_000, False, "runs kept whole (0 keeps every run)"),
+    "parse_workers": (int, 0, 64, False, "processes (0 parses in the crawl's own)"),
+    "parse_worker_min_pages": (int, 0, 1_000_000_000, False, "pages"),
 }
 
 

@@ -42,7 +42,9 @@ def test_every_numeric_setting_is_refused_or_runs_to_the_end(
         assert not (tmp_path / "data" / "processed").exists()  # refused before anything
     else:
         assert done.returncode in FINISHED, done.stderr
-        assert value == "0" and name in ("rate", "heal_max", "min_recall", "keep_runs"), (
+        zero_allowed = ("rate", "heal_max", "min_recall", "keep_runs", "parse_workers",
+                        "parse_worker_min_pages")  # fmt: skip
+        assert value == "0" and name in zero_allowed, (
             name,
             value,
         )

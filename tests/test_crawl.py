@@ -19,7 +19,15 @@ from etl.crawl.archives import Known, crawl_archives
 from etl.crawl.discover import discover
 from etl.crawl.raw import RawArchive
 from etl.crawl.session import CrawlResult, Validators, open_session
-from etl.replay.server import BIG_PATH, FAULT_KINDS, OFFSITE_PATH, FaultPlan, ReplayServer, serve
+from etl.replay.server import (
+    BIG_PATH,
+    FAULT_KINDS,
+    OFFSITE_PATH,
+    FaultPlan,
+    LogEntry,
+    ReplayServer,
+    serve,
+)
 from etl.settings import Settings
 from tests.replay_settings import fast_settings
 
@@ -76,19 +84,40 @@ def bodies(data_dir: Path, srv: ReplayServer) -> dict[str, bytes]:
     return {f.url.removeprefix(srv.url): f.body for f in RawArchive(data_dir / "raw").latest()}
 
 
+def past_the_end(requested: list[str], pages: set[str]) -> set[str]:
+    """Requests for archive pages the snapshot does not have: look-ahead past the last page."""
+    return {p for p in requested if p not in pages and p not in DISCOVERY}
+
+
 def test_full_crawl_fetches_every_archive_page_once_and_nothing_else(tmp_path: Path) -> None:
     with serve(SNAP2) as srv:
         result = run_crawl(settings(srv, tmp_path))
     requested = [e.path for e in srv.log]
     pages = archive_pages(SNAP2)
     assert result.ok, result.summary()
-    assert sorted(requested) == sorted(pages | DISCOVERY)  # each exactly once
+    assert len(requested) == len(set(requested))  # each exactly once
+    wasted = past_the_end(requested, pages)
+    assert set(requested) == pages | DISCOVERY | wasted
+    # Look-ahead: only on the `page/N/` pattern, right past an archive's last page, answered
+    # 404, counted; at most concurrency - 1 past any archive's end.
+    assert result.lookahead_wasted == len(wasted)
+    assert all(e.status == 404 for e in srv.log if e.path in wasted)
+    for path in wasted:
+        archive, number = path.split("page/")
+        numbers = [
+            int(p.split("page/")[1].strip("/")) for p in pages if p.startswith(f"{archive}page/")
+        ]
+        last = max([1, *numbers])
+        assert last < int(number.strip("/")) <= last + 3, path
     assert all(e.headers["user-agent"] == Settings().user_agent for e in srv.log)
     assert {a.removeprefix(srv.url) for a in result.archives} == {
         p for p in pages if "/page/" not in p
     }
     assert result.pages_fetched == len(pages) and result.pages_failed == 0
-    assert result.requests == {"200": len(pages) + len(DISCOVERY)}
+    assert result.requests == {
+        "200": len(pages) + len(DISCOVERY),
+        **({"404": len(wasted)} if wasted else {}),
+    }
     archived = bodies(tmp_path, srv)
     assert set(archived) == pages | DISCOVERY
     assert archived[TIP] == srv.answer(TIP).body  # decoded, as served
@@ -101,7 +130,7 @@ def test_with_faults_the_archive_is_identical_to_a_fault_free_crawl(tmp_path: Pa
         clean = run_crawl(settings(srv, tmp_path / "clean"))
         srv.set_faults(plan)
         faulty = run_crawl(settings(srv, tmp_path / "faulty", read_timeout=0.5))
-        log = list(srv.log)
+    log = list(srv.log)  # once the server is closed: slow answers timed out are logged too
     assert clean.ok and faulty.ok, faulty.summary()
     assert bodies(tmp_path / "faulty", srv) == bodies(tmp_path / "clean", srv)
     assert {e.fault for e in log if e.fault} == set(FAULT_KINDS)  # every kind was exercised
@@ -314,11 +343,13 @@ def test_memory_stays_flat_however_many_pages(tmp_path: Path) -> None:
         nxt = f'<link rel="next" href="https://cssamerica.com/tag/big/page/{n + 1}/">'
         (folder / "index.html").write_text(f"<html><head>{nxt}</head>{filler}{n}</html>")
     (site / "404.html").write_text("<html>not found</html>")
+    # One request at a time: what is held then is a page, not the raw writer's queue (64
+    # fetches) that a faster crawl of 100 kB pages fills.
     with serve(site) as srv:
         run_crawl(settings(srv, tmp_path, archives=("/tag/big/",), max_pages=2))  # imports
         tracemalloc.start()
         try:
-            result = run_crawl(settings(srv, tmp_path, archives=("/tag/big/",)))
+            result = run_crawl(settings(srv, tmp_path, archives=("/tag/big/",), concurrency=1))
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
@@ -347,3 +378,53 @@ def test_a_run_killed_mid_way_leaves_a_readable_archive(tmp_path: Path) -> None:
     assert len(urls) >= 10
     latest = {f.url for f in RawArchive(tmp_path / "raw").latest()}
     assert set(urls) | {f"{srv.url}/tag/resolve/"} <= latest
+
+
+def in_flight(entries: list[LogEntry]) -> int:
+    """The most of these requests the server was answering at once."""
+    events = sorted([(e.started, 1) for e in entries] + [(e.finished, -1) for e in entries])
+    most = now = 0
+    for _, step in events:
+        now += step
+        most = max(most, now)
+    return most
+
+
+def test_a_deep_archive_s_pages_are_asked_concurrently_on_a_full_crawl(tmp_path: Path) -> None:
+    with serve(SNAP2, latency=0.02) as srv:
+        result = run_crawl(settings(srv, tmp_path, concurrency=4))
+    assert result.ok and result.pages_fetched == len(archive_pages(SNAP2))
+    tip = [e for e in srv.log if e.path.startswith(f"{TIP}page/")]
+    assert in_flight(tip) >= 2  # not one page after the other
+    assert max(e.active for e in srv.log) <= 4
+
+
+class KnowsNothing:
+    """An incremental run whose corpus holds none of the posts: every page is followed."""
+
+    def all_unchanged(self, posts: object) -> bool:
+        return False
+
+
+def test_an_incremental_crawl_follows_next_links_one_page_at_a_time(tmp_path: Path) -> None:
+    with serve(SNAP2, latency=0.01) as srv:
+        result = run_crawl(settings(srv, tmp_path, concurrency=4), known=KnowsNothing())
+    pages = archive_pages(SNAP2)
+    assert result.ok and result.lookahead_wasted == 0
+    assert sorted(e.path for e in srv.log) == sorted(pages | DISCOVERY)  # nothing past the end
+    tip = [e for e in srv.log if e.path.startswith(TIP)]
+    assert in_flight(tip) == 1
+
+
+def test_a_numbered_pagination_s_last_page_makes_look_ahead_certain(tmp_path: Path) -> None:
+    from tests.themes import render_fixture
+
+    site = render_fixture("generatepress", "cssamerica", tmp_path / "site")  # page numbers
+    with serve(site, latency=0.02) as srv:
+        result = run_crawl(settings(srv, tmp_path / "data", concurrency=4))
+    pages = archive_pages(site)
+    requested = [e.path for e in srv.log if e.path.startswith(("/category/", "/tag/"))]
+    assert result.ok and sorted(requested) == sorted(pages)  # nothing past a last page
+    assert result.lookahead_wasted == 0
+    deep = max({p.split("page/")[0] for p in pages}, key=lambda a: sum(a in p for p in pages))
+    assert in_flight([e for e in srv.log if e.path.startswith(f"{deep}page/")]) >= 2

@@ -7,7 +7,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl.load import tables
-from etl.load.merge import MergeResult, Observation, content_hash, load_run, merge
+from etl.load.hashing import hash_fields_v1
+from etl.load.merge import KnownPosts, MergeResult, Observation, content_hash, load_run, merge
 from etl.load.store import Corpus, read_corpus, write_corpus
 from etl.records import Page, Post, Problem, Teaser, to_json
 from etl.settings import Settings
@@ -79,7 +80,9 @@ def test_content_hash_is_pinned() -> None:
         text="Be kind.\n\nAlways.",
         html="<p>Be kind.</p>",
     )
-    assert content_hash(p) == "092a135c164a5cedc0477b15f92e3e0acf8aa8d231eb918dfdef2685fcbb6e49"
+    assert content_hash(p) == "f89cbc787a97c4fa71862eacaca264db"
+    v1 = hash_fields_v1(p.title, p.heading, p.date, p.published_at, p.text, p.categories, p.tags)
+    assert v1 == "092a135c164a5cedc0477b15f92e3e0acf8aa8d231eb918dfdef2685fcbb6e49"
     # html, ids and the raw date text are presentation, not content.
     assert content_hash(replace(p, html="<div>x</div>", wp_id=8, url="http://x/")) == content_hash(
         p
@@ -430,3 +433,49 @@ def test_boilerplate_counts_stored_posts_and_strips_them_too() -> None:
     assert second.counts.boilerplate_learned == 1
     assert [r["text"] for r in rows(second).values()] == ["Body a.", "Body b.", "Body c."]
     assert second.corpus.boilerplate["posts"].to_pylist() == [3]
+
+
+def as_version_1(corpus: Corpus) -> Corpus:
+    """A corpus as the version before content_hash version 2 wrote it: 64-digit hashes."""
+    rows = corpus.posts.to_pylist()
+    v1 = [
+        hash_fields_v1(r["title"], r["heading"], r["date"], r["published_at"], r["text"],
+                       r["categories"], r["tags"])
+        for r in rows
+    ]  # fmt: skip
+    i = corpus.posts.schema.get_field_index("content_hash")
+    posts = corpus.posts.set_column(i, corpus.posts.schema.field(i), [v1])
+    return replace(corpus, posts=posts)
+
+
+def test_hashes_of_the_version_before_are_migrated_never_reported_as_updated() -> None:
+    posts = (post("a"), post("b", tags=("kindness",)))
+    first = merge(None, [obs(posts=posts)], full=True, settings=SETTINGS).corpus
+    old = as_version_1(first)
+    assert all(len(h) == 64 for h in old.posts["content_hash"].to_pylist())
+    # The stop rule compares by the stored hash's own definition.
+    known = KnownPosts(old)
+    assert all(known.unchanged(p) for p in posts)
+    assert not known.unchanged(replace(posts[0], text="Changed."))
+    later = T0 + dt.timedelta(days=1)
+    again = merge(old, [obs(posts=posts, at=later, run_id="r2")], full=False, settings=SETTINGS)
+    assert again.counts.posts_unchanged == 2 and again.counts.posts_updated == 0
+    assert rows(again) .keys() == rows(merge(None, [obs(posts=posts)], full=True,
+                                              settings=SETTINGS)).keys()  # fmt: skip
+    assert again.corpus.posts["content_hash"].to_pylist() == first.posts["content_hash"].to_pylist()
+    assert {r["last_seen_at"] for r in rows(again).values()} == {later}
+    edited = merge(old, [obs(posts=(replace(posts[0], text="Edited."),), at=later)],
+                   full=False, settings=SETTINGS)  # fmt: skip
+    assert edited.counts.posts_updated == 1
+
+
+def test_a_post_seen_unchanged_keeps_its_stored_row() -> None:
+    first = merge(None, [obs(posts=(post("a"),))], full=True, settings=SETTINGS).corpus
+    # Same content, other presentation (html, id): the stored row stands, the times move.
+    later = T0 + dt.timedelta(days=1)
+    seen = replace(post("a"), html="<div>new theme</div>", wp_id=8)
+    again = merge(first, [obs(posts=(seen,), at=later, run_id="r2")], full=False,
+                  settings=SETTINGS)  # fmt: skip
+    row = rows(again)["https://cssamerica.com/a/"]
+    assert again.counts.posts_unchanged == 1 and row["html"] == "<p>About a.</p>"
+    assert row["first_seen_at"] == T0 and row["last_seen_at"] == later and row["wp_id"] == 7

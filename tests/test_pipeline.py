@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -128,7 +130,24 @@ def archive_requests(srv: ReplayServer, since: int) -> Counter[str]:
     return counts
 
 
-def test_nightly_refresh_picks_up_new_posts_within_budget(tmp_path: Path) -> None:
+SITEMAPS = {
+    "/robots.txt",
+    "/wp-sitemap.xml",
+    "/wp-sitemap-posts-post-1.xml",
+    "/wp-sitemap-taxonomies-category-1.xml",
+    "/wp-sitemap-taxonomies-post_tag-1.xml",
+}
+
+
+def without_lastmod(snapshot: Path, folder: Path) -> Path:
+    """A copy of a snapshot whose posts sitemap gives no post's lastmod."""
+    shutil.copytree(snapshot, folder)
+    sitemap = folder / "wp-sitemap-posts-post-1.xml"
+    sitemap.write_text(re.sub(r"<lastmod>[^<]*</lastmod>", "", sitemap.read_text()))
+    return folder
+
+
+def test_nightly_refresh_reads_new_posts_and_their_archives_only(tmp_path: Path) -> None:
     with serve(SNAP1) as srv:
         s = settings(srv, tmp_path)
         assert run_corpus(s).posts["new"] == 62
@@ -137,26 +156,63 @@ def test_nightly_refresh_picks_up_new_posts_within_budget(tmp_path: Path) -> Non
         mark = len(srv.log)
         report = run_corpus(s)
         assert report.exit_status == 0, report.reason
-        assert report.mode == "incremental"
+        assert report.mode == "incremental" and report.plan["how"] == "sitemaps"
         assert report.posts["new"] == 3 and report.posts["total"] == 65
         assert_matches_expected(tmp_path, srv.url, "snapshot-2", teasers_accumulated=True)
         assert report.teasers["total"] == 13
-        # Budget: k = 3 new posts -> about k/3 + 1 = 2 pages per affected archive, one
-        # (a 304 or one page) per other archive, and the discovery requests.
+        # Budget: the sitemaps, the 3 new posts' own pages, and their archives until the stop
+        # rule: k = 3 new posts -> about k/3 + 1 = 2 pages per archive, no other archive.
+        requested = [e.path for e in srv.log[mark:]]
         per_archive = archive_requests(srv, mark)
-        assert max(per_archive.values()) <= 2
-        assert sum(per_archive.values()) <= len(per_archive) + 2 * 3
-        audit = report.audit["requests"] if report.audit else 0
+        assert per_archive == {"/category/customer-service-tip-of-the-week/": 2}
         rest = report.rest["requests"] if report.rest else 0  # new posts: a second opinion
         assert rest == 1  # this snapshot has no REST API: one 404, no term lists
-        assert len(srv.log) - mark - sum(per_archive.values()) <= 5 + audit + rest
+        others = Counter(
+            p for p in requested if not p.startswith(("/tag/", "/category/", "/wp-json/"))
+        )
+        assert set(others.values()) == {1} and len(others) == len(SITEMAPS) + 3
+        assert set(others) >= SITEMAPS and "/" not in others
+        assert report.plan == {"how": "sitemaps", "archives": 1, "new": 3, "edited": 0,
+                               "post_pages": 3}  # fmt: skip
         rows = {r["url"]: r for r in table(tmp_path, "posts")}
         assert all(rows[url]["first_seen_at"] == seen for url, seen in old.items())
         new = [r for url, r in rows.items() if url not in old]
         assert len(new) == 3 and all(r["first_seen_at"] > max(old.values()) for r in new)
 
-        # Nothing changed on the site: every archive answers 304, the tables stay.
+        # Nothing changed on the site: robots.txt and the sitemaps only, the tables stay.
         before = {n: content(tmp_path, n) for n in ("posts", "teasers", "documents")}
+        mark = len(srv.log)
+        again = run_corpus(s)
+        assert again.exit_status == 0 and not again.published
+        assert sorted(e.path for e in srv.log[mark:]) == sorted(SITEMAPS)
+        after = {n: content(tmp_path, n) for n in ("posts", "teasers", "documents")}
+        assert after == before
+
+
+def test_without_lastmod_a_refresh_asks_every_archive_conditionally(tmp_path: Path) -> None:
+    first = without_lastmod(SNAP1, tmp_path / "snapshot-1")
+    second = without_lastmod(SNAP2, tmp_path / "snapshot-2")
+    data = tmp_path / "data"
+    with serve(first) as srv:
+        s = settings(srv, data)
+        assert run_corpus(s).posts["new"] == 62
+        srv.swap(second)
+        mark = len(srv.log)
+        report = run_corpus(s)
+        assert report.exit_status == 0, report.reason
+        assert report.plan["how"] == "the posts sitemaps carry no lastmod"
+        assert report.posts["new"] == 3 and report.posts["total"] == 65
+        assert_matches_expected(data, srv.url, "snapshot-2", teasers_accumulated=True)
+        # Budget: k = 3 new posts -> about k/3 + 1 = 2 pages per affected archive, one
+        # (a 304 or one page) per other archive, and the discovery requests.
+        per_archive = archive_requests(srv, mark)
+        assert max(per_archive.values()) <= 2
+        assert sum(per_archive.values()) <= len(per_archive) + 2 * 3
+        others = len(srv.log) - mark - sum(per_archive.values())
+        assert others == len(SITEMAPS) + 1 + 1  # the home page, the REST API's second opinion
+
+        # Nothing changed on the site: every archive answers 304, the tables stay.
+        before = {n: content(data, n) for n in ("posts", "teasers", "documents")}
         mark = len(srv.log)
         again = run_corpus(s)
         assert again.exit_status == 0 and again.posts["new"] == again.posts["updated"] == 0
@@ -166,7 +222,7 @@ def test_nightly_refresh_picks_up_new_posts_within_budget(tmp_path: Path) -> Non
         assert again.pages["not_modified"] == len(per_archive)
         assert not any(e.path.startswith("/wp-json/") for e in srv.log[mark:])  # asks no REST
         assert again.rest and again.rest["status"].startswith("not asked: no new or changed")
-        after = {n: content(tmp_path, n) for n in ("posts", "teasers", "documents")}
+        after = {n: content(data, n) for n in ("posts", "teasers", "documents")}
         assert after == before
 
 
@@ -323,4 +379,4 @@ def test_the_audit_reuses_discovery_s_sitemap_index_and_asks_wp_json_on_full_run
         assert again.audit["wp_json"] == "not asked (incremental run)"
         second = others(mark)
         assert set(second.values()) == {1} and "/wp-json/wp/v2/posts" not in second
-        assert second.keys() == first.keys() - {"/wp-json/wp/v2/posts"}
+        assert second.keys() == first.keys() - {"/wp-json/wp/v2/posts", "/"}

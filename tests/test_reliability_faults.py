@@ -49,7 +49,9 @@ def test_every_kind_of_transient_fault_gives_identical_tables(
     assert done.returncode == 0, done.stderr
     # Every kind really happened, on about 30% of the paths, and each was retried away.
     assert {e.fault for e in seen} == set(FAULT_KINDS)
-    assert 0.15 * len(paths) <= len({e.path for e in seen}) <= 0.4 * len(paths)
+    # (Look-ahead past an archive's end may ask a page or two the clean run did not.)
+    faulted = {e.path for e in seen} & paths
+    assert 0.15 * len(paths) <= len(faulted) <= 0.4 * len(paths)
     report = reports(data)[-1]
     assert report["failures"] == [] and sum(report["retries"].values()) >= len(seen)
     # Row content identical to the fault-free run, table by table (the crawl log included).

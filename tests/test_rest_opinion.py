@@ -168,7 +168,8 @@ def _not_asked() -> dict[str, object]:
 
 
 def _edit_newest_post(site: Path) -> None:
-    """The newest post's first paragraph reworded on every page that shows it."""
+    """The newest post's first paragraph reworded on every page that shows it, and its
+    `lastmod` in the posts sitemap moved to now, as WordPress does on an edit."""
     newest = BLOGS["second"]().posts[0]
     first = re.search(r"<p>(.+?)</p>", newest.body)
     assert first is not None
@@ -179,6 +180,12 @@ def _edit_newest_post(site: Path) -> None:
             page.write_text(html.replace(first[0], "<p>Reworded by the editor.</p>"), "utf-8")
             pages += 1
     assert pages >= 2  # its archives' first pages and its own page
+    sitemap = site / "wp-sitemap-posts-post-1.xml"
+    now = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)).isoformat()
+    entry = re.compile(rf"(<loc>[^<]*{re.escape(newest.path)}</loc><lastmod>)[^<]*")
+    text, n = entry.subn(rf"\g<1>{now}", sitemap.read_text(encoding="utf-8"))
+    assert n == 1
+    sitemap.write_text(text, encoding="utf-8")
 
 
 def _json(path: Path) -> list[dict[str, Any]]:

@@ -128,6 +128,10 @@ def test_a_teaser_block_the_stored_profile_expects_and_the_page_lacks_is_drift(
     sites: dict[str, Path], tmp_path: Path
 ) -> None:
     folder = Path(shutil.copytree(sites["contract"], tmp_path / "site"))
+    # Without lastmod in the sitemaps the refresh asks the archives (with them, an unchanged
+    # site is not read again: the drift would show on the next run that reads a page).
+    posts = folder / "wp-sitemap-posts-post-1.xml"
+    posts.write_text(re.sub(r"<lastmod>[^<]*</lastmod>", "", posts.read_text()))
     data = tmp_path / "data"
     with serve(folder) as srv:
         assert run_corpus(fast_settings(srv, data)).exit_status == 0

@@ -6,6 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl.load import tables
+from etl.load.hashing import CONTENT_HASH_VERSION
 from etl.load.merge import merge
 from etl.load.store import file_metadata, write_corpus
 from etl.settings import Settings
@@ -57,6 +58,7 @@ def test_files_read_back_with_exactly_the_declared_schema(tmp_path: Path) -> Non
         assert schema.remove_metadata().equals(tables.arrow_schema(spec)), spec.name
         assert file_metadata(path) == {
             "schema_version": tables.SCHEMA_VERSION,
+            "content_hash_version": CONTENT_HASH_VERSION,
             "site": "https://cssamerica.com",
             "run_id": "run-7",
             "generated_at": "2025-02-01T12:00:00+00:00",

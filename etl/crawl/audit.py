@@ -12,12 +12,13 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from etl.crawl.discover import REFUSED, SitemapRead, read_sitemaps
 from etl.crawl.session import Session
-from etl.crawl.sitemaps import AuditResult, Sitemap, compare, is_posts_sitemap, parse_sitemap
+from etl.crawl.sitemaps import AuditResult, compare
 from etl.parse.page import parse_fetch
 from etl.records import Fetch, Page
 from etl.urls import canonical_url, same_origin
@@ -25,18 +26,7 @@ from etl.urls import canonical_url, same_origin
 log = logging.getLogger(__name__)
 
 WP_JSON = "/wp-json/wp/v2/posts?per_page=1"
-_REFUSED = "refused (robots.txt, or a redirect off the origin)"
-
-
-@dataclass(frozen=True, slots=True)
-class SitemapRead:
-    """The posts the sitemaps list (canonical URL -> lastmod), and what got in the way."""
-
-    posts: Mapping[str, dt.datetime | None]
-    sitemaps: tuple[str, ...]  # the posts sitemaps read
-    problems: tuple[str, ...]  # "URL: why" for each sitemap that said less than it should
-    refused_off_origin: int  # sitemaps and entries off the origin: counted, never fetched
-    truncated: bool  # stopped at Settings.audit_max_urls
+_REFUSED = REFUSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,66 +69,6 @@ class Audit:
         return "\n".join(lines)
 
 
-async def read_sitemaps(
-    session: Session, indexes: Mapping[str, tuple[str, ...]] | None = None
-) -> SitemapRead:
-    """Every posts sitemap the index (robots.txt's, else `/wp-sitemap.xml`) names; an index
-    the crawl's discovery read already (in `indexes`) is not asked for again."""
-    site, limit = session.settings.site, session.settings.audit_max_urls
-    posts: dict[str, dt.datetime | None] = {}
-    read: list[str] = []
-    problems: list[str] = []
-    off_origin, truncated = 0, False
-    queue = list(session.sitemaps or [urljoin(site, "/wp-sitemap.xml")])
-    seen: set[str] = set()
-    while queue and len(posts) < limit:
-        url = queue.pop(0)
-        if url in seen:
-            continue
-        seen.add(url)
-        if not same_origin(url, site):
-            off_origin += 1
-            problems.append(f"{url}: refused, not on {site}")
-            continue
-        sitemap = await _sitemap(session, url, indexes or {})
-        if sitemap.problem:
-            problems.append(f"{url}: {sitemap.problem}")
-            continue
-        queue += [c for c in sitemap.children if is_posts_sitemap(c) or not same_origin(c, site)]
-        if sitemap.entries:
-            read.append(url)
-        for entry in sitemap.entries:
-            if not same_origin(entry.url, site):
-                off_origin += 1
-            elif len(posts) < limit or entry.url in posts:
-                posts[entry.url] = entry.lastmod
-            else:
-                truncated = True
-    truncated = truncated or bool(queue)  # sitemaps left unread at the limit
-    if truncated:
-        log.warning("sitemaps list more than %d URLs: the audit stopped there", limit)
-    return SitemapRead(posts, tuple(read), tuple(problems), off_origin, truncated)
-
-
-async def _sitemap(session: Session, url: str, indexes: Mapping[str, tuple[str, ...]]) -> Sitemap:
-    """The sitemap at `url` (an index discovery read comes from `indexes`); a failed
-    request is a Sitemap whose problem says why."""
-    if url in indexes:
-        return Sitemap(children=indexes[url])
-    body, why = await _body(session, url)
-    return Sitemap(problem=why) if why is not None else parse_sitemap(body)
-
-
-async def _body(session: Session, url: str) -> tuple[bytes, str | None]:
-    """The body of a 200, else b"" and why not."""
-    fetch = await session.get(url)
-    if fetch is None:
-        return b"", _REFUSED
-    if fetch.status != 200:
-        return b"", fetch.error or f"HTTP {fetch.status}"
-    return fetch.body, None
-
-
 async def wp_json_total(session: Session) -> WpTotal:
     """The REST API's count of published posts; many sites turn the API off, which is fine."""
     fetch = await session.get(urljoin(session.settings.site, WP_JSON))
@@ -164,19 +94,27 @@ async def audit(
     session: Session,
     corpus: Mapping[str, dt.datetime | None],
     *,
+    read: SitemapRead | None = None,
     indexes: Mapping[str, tuple[str, ...]] | None = None,
     wp_json: bool = True,
 ) -> Audit:
     """Compare the corpus (canonical post URL -> last_seen_at) with the site's lists.
 
-    `indexes`: the sitemap indexes discovery read already. `wp_json=False` skips the REST
-    API's count (informational only, never compared): an incremental run saves the request.
+    `read`: the posts sitemaps as discovery read them (then none is asked again); else they
+    are read here, the indexes discovery read (`indexes`) excepted. `wp_json=False` skips the
+    REST API's count (informational only, never compared): an incremental run saves the
+    request.
     """
     total = wp_json_total(session) if wp_json else _not_asked()
-    sitemap, wp_total = await asyncio.gather(read_sitemaps(session, indexes), total)
+    sitemaps = _given(read) if read is not None else read_sitemaps(session, indexes)
+    sitemap, wp_total = await asyncio.gather(sitemaps, total)
     result = compare(sitemap.posts, corpus)
     log.info("audit: recall %s, %d missing", result.recall, len(result.missing))
     return Audit(result, sitemap, wp_total, corpus)
+
+
+async def _given(read: SitemapRead) -> SitemapRead:
+    return read
 
 
 async def _not_asked() -> WpTotal:
@@ -202,6 +140,11 @@ class HealResult:
     def healed_urls(self) -> tuple[str, ...]:
         return tuple(h.url for h in self.healed)
 
+    @property
+    def tried(self) -> frozenset[str]:
+        """Every URL this heal was given."""
+        return frozenset((*self.healed_urls, *(url for url, _ in self.failed), *self.unhealed))
+
     def summary(self) -> str:
         lines = [
             f"heal: {len(self.healed)} posts read from their own page, {len(self.failed)} "
@@ -212,9 +155,10 @@ class HealResult:
         return "\n".join(lines)
 
 
-def to_heal(result: AuditResult) -> tuple[str, ...]:
-    """Missing first (they count against recall), then stale."""
-    return (*result.missing, *result.stale)
+def to_heal(result: AuditResult, skip: Collection[str] = ()) -> tuple[str, ...]:
+    """Missing first (they count against recall), then stale; none in `skip` (tried already
+    this run: every URL is asked once a run)."""
+    return tuple(url for url in (*result.missing, *result.stale) if url not in skip)
 
 
 async def heal(session: Session, urls: Iterable[str]) -> HealResult:

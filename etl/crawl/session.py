@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 from etl.crawl.client import Client, Stats, Wait
 from etl.crawl.progress import Progress
 from etl.crawl.raw import RawWriter, warcinfo_fields
+from etl.crawl.worker import Parsing
 from etl.records import Fetch
 from etl.settings import Settings
 from etl.urls import same_origin
@@ -68,8 +69,11 @@ class CrawlResult:
     disallowed: int
     failures: tuple[Failure, ...]
     duration: float
-    parse_s: float = 0.0  # of `duration`: parsing archive pages (it decides where to go next)
+    parse_s: float = 0.0  # of `duration`: parsing pages in this process
     waits: tuple[Wait, ...] = ()  # every Retry-After honoured (URL, asked, waited)
+    parsed_in_workers: int = 0  # pages parsed in worker processes (Settings.parse_workers)
+    lookahead_wasted: int = 0  # look-ahead requests past an archive's last page (404)
+    plan: Mapping[str, object] = field(default_factory=dict)  # what the sitemaps said to ask
 
     @property
     def ok(self) -> bool:
@@ -102,6 +106,7 @@ class Session:
     writer: RawWriter
     validators: Validators
     progress: Progress
+    parsing: Parsing  # in this process, or in a worker (etl.crawl.worker)
     profile: Profile | None = None  # the site profile every page is parsed with
     allowed: Allowed = lambda url: False  # until robots.txt has been read
     sitemaps: tuple[str, ...] = ()  # the ones robots.txt names
@@ -113,7 +118,8 @@ class Session:
     off_origin: int = 0
     disallowed: int = 0
     queued: int = 0
-    parse_s: float = 0.0  # time spent parsing archive pages inside the crawl
+    lookahead_wasted: int = 0
+    plan: dict[str, object] = field(default_factory=dict)  # etl.crawl.plan.Plan.summary()
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -215,8 +221,11 @@ class Session:
             disallowed=self.disallowed,
             failures=tuple(self.failures),
             duration=time.monotonic() - self.started,
-            parse_s=self.parse_s,
+            parse_s=self.parsing.seconds,
             waits=tuple(stats.waits),
+            parsed_in_workers=self.parsing.in_workers,
+            lookahead_wasted=self.lookahead_wasted,
+            plan=dict(self.plan),
         )
 
 
@@ -240,14 +249,18 @@ async def open_session(
     progress = Progress(enabled=settings.progress)
     with RawWriter(settings.raw_dir, run_id, info=warcinfo_fields(settings)) as writer:
         async with Client(settings, Stats(), transport=transport) as client:
-            session = Session(settings, client, writer, validators or {}, progress, profile=profile)
+            parsing = Parsing(settings, profile)
+            session = Session(
+                settings, client, writer, validators or {}, progress, parsing, profile=profile
+            )
             if stop is not None:
                 stop.watch(session)
-            await session.read_robots()
             try:
+                await session.read_robots()
                 yield session
             finally:
                 progress.close()
+                await parsing.aclose()
 
 
 class SiteUnreachable(RuntimeError):

@@ -7,26 +7,25 @@ until the crawl ends cost ~20 KB a post. So a post's fields go into Arrow record
 URL only what the merge rules need (`_PostSeen`): the winner's row, its fetch order, the
 sighting times, the categories and tags unioned so far, and fingerprints of its content.
 
+A post whose content hash equals the stored copy's (`Collected.stored`) keeps no row at all:
+the stored row stands, and the merge only moves its sighting times (`lite_columns`). A
+refresh of an unchanged corpus so never copies a text or an html.
+
 Teasers are small (a 55-word excerpt) and stay records (`_Seen`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring as _quote  # C: ensure_ascii=False
 from typing import Any
 
 from etl.load import tables
-from etl.records import Page, Post, Problem, Teaser, to_json
+from etl.load.hashing import V1_DIGITS, hash_fields, hash_head, same_content, text_digest
+from etl.records import Page, Post, Problem, Teaser
 from etl.urls import canonical_url
-
-# The fields whose change means the site changed the post (html, ids and dates' raw text
-# are presentation: a theme change must not mark every post as updated).
-CONTENT_FIELDS = ("title", "heading", "date", "text", "categories", "tags", "published_at")
 
 # Posts a record batch holds: bounds the Python strs waiting to become Arrow (~10 MB).
 _BATCH_ROWS = 1_000
@@ -36,46 +35,11 @@ _ROW_FIELDS = ("wp_id", "title", "heading", "date", "date_raw", "date_source", "
 _ROW_COLUMNS = (*_ROW_FIELDS, "text", "html", "content_hash")
 
 
-def _hash(
-    title: str,
-    heading: str,
-    date: dt.date | None,
-    published_at: dt.datetime | None,
-    text: str,
-    categories: Iterable[str],
-    tags: Iterable[str],
-) -> str:
-    # The bytes of json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",",
-    # ":")), written out key by key: json.dumps' per-call set-up cost more than the hashing.
-    # A test pins both this equality and the digest.
-    blob = (
-        f'{{"categories":[{",".join(map(_quote, categories))}],'
-        f'"date":{_json(to_json(date))},"heading":{_json(heading)},'
-        f'"published_at":{_json(to_json(published_at))},'
-        f'"tags":[{",".join(map(_quote, tags))}],"text":{_json(text)},'
-        f'"title":{_json(title)}}}'
-    )
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def post_hash(post: Post, categories: Iterable[str], tags: Iterable[str]) -> str:
-    """`content_hash` of `post` with the given categories and tags."""
-    return _hash(
-        post.title, post.heading, post.date, post.published_at, post.text, categories, tags
-    )
-
-
-def _json(value: str | None) -> str:
-    return "null" if value is None else _quote(value)
-
-
-def _content(post: Post) -> tuple[Any, ...]:
-    return tuple(getattr(post, name) for name in CONTENT_FIELDS)
-
-
-# A URL of this shape is already canonical (https, lower-case host, no port, query or
-# fragment, trailing slash): the common case, checked without parsing. Pinned by a test.
-_CANONICAL = re.compile(r"https://[a-z0-9.-]+/[^?#\s]*/")
+# A URL of this shape is already canonical (https, or http on a port other than 80 and 443 as
+# a local replay is; lower-case host, no default port, query or fragment, trailing slash): the
+# common case, checked without parsing. Pinned by a test.
+_PORT = r":(?!(?:80|443)/)[1-9]\d{0,4}"
+_CANONICAL = re.compile(rf"(?:https://[a-z0-9.-]+(?:{_PORT})?|http://[a-z0-9.-]+{_PORT})/[^?#\s]*/")
 
 
 def key(url: str) -> str:
@@ -91,14 +55,13 @@ class _PostRows:
         self.pending: dict[str, list[Any]] = {name: [] for name in _ROW_COLUMNS}
         self.count = 0
 
-    def add(self, post: Post) -> int:
-        """Store `post`; its row number. The hash assumes the run unions no other terms."""
+    def add(self, post: Post, content_hash: str) -> int:
+        """Store `post` and its hash (with its own terms); its row number."""
         for name in _ROW_FIELDS:
             self.pending[name].append(getattr(post, name))
         self.pending["text"].append(post.text)
         self.pending["html"].append(post.html)
-        own = sorted(set(post.categories)), sorted(set(post.tags))
-        self.pending["content_hash"].append(post_hash(post, *own))
+        self.pending["content_hash"].append(content_hash)
         self.count += 1
         if len(self.pending["text"]) >= _BATCH_ROWS:
             self.flush()
@@ -131,10 +94,13 @@ def _row_schema() -> Any:
 class _PostSeen:
     """Everything one run learned about one post URL (mutable, local to one merge)."""
 
-    row: int  # the winning version's row in `_PostRows`
+    row: int  # the winning version's row in `_PostRows`; -1: the stored copy's, unchanged
     version: int  # hash of the whole winning record: an equal one reuses its row
     content: int  # hash of the winner's content fields: a different one is a conflict
-    own: tuple[tuple[str, ...], tuple[str, ...]]  # the winner's own categories and tags
+    own: tuple[list[str], list[str]]  # the winner's own categories and tags (sorted, distinct)
+    hash: str  # the winner's content_hash with its own terms
+    # Without a row (-1): what redoes its hash for other terms, with the text's digest.
+    head: tuple[str, str, dt.date | None, dt.datetime | None, bytes] | None
     order: tuple[dt.datetime, int]
     first: dt.datetime
     last: dt.datetime
@@ -174,6 +140,7 @@ class Collected:
     run_ids: set[str] = field(default_factory=set)
     run_at: dt.datetime | None = None  # the run's last fetch: stamps gone_at and learned_at
     pages: int = 0  # pages added: the input order, which breaks ties between equal fetch times
+    stored: Mapping[str, str] = field(default_factory=dict)  # URL -> the corpus's content_hash
 
     def add(self, page: Page, fetched_at: dt.datetime, run_id: str, status: int | None) -> None:
         """One page as the run saw it: its records compete for their URLs, it is logged."""
@@ -236,26 +203,42 @@ class Collected:
     def see_post(self, post: Post, order: tuple[dt.datetime, int], source: str) -> None:
         # Hashes stand in for comparing whole records (64 bits: a collision is negligible).
         url, at = key(post.url), order[0]
-        content, version = hash(_content(post)), hash(post)
-        own = (post.categories, post.tags)
+        own = sorted(set(post.categories)), sorted(set(post.tags))
+        fields = (post.title, post.heading, post.date, post.published_at, post.text)
+        content, version = hash((*fields, *own[0], "", *own[1])), hash(post)
         seen = self.posts.get(url)
         if seen is None:
-            row = self.rows.add(post)
+            row, h, head = self._row(url, post, own)
             self.posts[url] = _PostSeen(
-                row, version, content, own, order, at, at, source, set(post.categories),
-                set(post.tags),
+                row, version, content, own, h, head, order, at, at, source, set(own[0]),
+                set(own[1]),
             )  # fmt: skip
             return
         seen.first, seen.last = min(seen.first, at), max(seen.last, at)
-        seen.categories.update(post.categories)
-        seen.tags.update(post.tags)
+        seen.categories.update(own[0])
+        seen.tags.update(own[1])
         # Comparing each version with the current winner finds any two that differ.
         seen.conflict = seen.conflict or content != seen.content
         # The later fetch wins; at equal fetch times, the later input.
         if order > seen.order:
             if version != seen.version:
-                seen.row, seen.version = self.rows.add(post), version
+                seen.row, seen.hash, seen.head = self._row(url, post, own)
+                seen.version = version
             seen.content, seen.own, seen.order, seen.source = content, own, order, source
+
+    def _row(
+        self, url: str, post: Post, own: tuple[list[str], list[str]]
+    ) -> tuple[int, str, tuple[str, str, dt.date | None, dt.datetime | None, bytes] | None]:
+        """(row, hash, head) of a winning version: no row when the corpus holds it as is."""
+        digest = text_digest(post.text)
+        fields = (post.title, post.heading, post.date, post.published_at)
+        h = hash_head(*fields, digest, *own)
+        stored = self.stored.get(url)
+        if stored is not None and (
+            h == stored or (len(stored) == V1_DIGITS and same_content(stored, post, *own))
+        ):
+            return -1, h, (*fields, digest)
+        return self.rows.add(post, h), h, None
 
     def see_teaser(self, teaser: Teaser, order: tuple[dt.datetime, int], source: str) -> None:
         url = key(teaser.url)
@@ -266,9 +249,13 @@ class Collected:
             self.teasers[url] = _Seen(teaser, order, order[0], order[0], source)
 
 
-def collect_pages(observations: Iterable[tuple[Page, dt.datetime, str, int | None]]) -> Collected:
-    """Consume (page, fetched_at, run_id, status) as they come, keeping one winner per URL."""
-    run = Collected()
+def collect_pages(
+    observations: Iterable[tuple[Page, dt.datetime, str, int | None]],
+    stored: Mapping[str, str] | None = None,
+) -> Collected:
+    """Consume (page, fetched_at, run_id, status) as they come, keeping one winner per URL;
+    `stored`: URL -> the corpus's content_hash (posts seen unchanged keep no row)."""
+    run = Collected(stored=stored or {})
     for page, fetched_at, run_id, status in observations:
         run.add(page, fetched_at, run_id, status)
     return run.finish()
@@ -290,35 +277,36 @@ def _page_row(p: Page, fetched_at: dt.datetime, run_id: str, status: int | None)
 
 
 def post_table(run: Collected) -> Any:
-    """The run's posts (sorted by URL) in the posts schema; `word_count` is left null for
-    `derive.combine_posts`, which counts only new or changed texts. Empties `run.rows`."""
+    """The run's posts that keep a row (sorted by URL) in the posts schema; `word_count` is
+    left null for `derive.combine_posts`, which counts only new or changed texts. Posts seen
+    unchanged are `lite_columns`' instead. Empties `run.rows`."""
     import pyarrow as pa
 
-    keys = sorted(run.posts)
+    keys = sorted(k for k, s in run.posts.items() if s.row >= 0)
     seen = [run.posts[k] for k in keys]
     stored, run.rows = run.rows.table(), _PostRows()
     # Column by column (`take` on one contiguous array is many times faster than on batches,
-    # and only one column is ever copied twice); the losing versions go with `stored`.
+    # and only one column is ever in memory three times over); the losing versions go with
+    # `stored`. A column's batches are freed once it is combined, before it is taken.
     winners = pa.array([s.row for s in seen], pa.int64())
     taken = {}
-    for name in stored.column_names:  # each column's batches are freed once taken
-        taken[name] = stored[name].combine_chunks().take(winners)
+    for name in stored.column_names:
+        combined = stored[name].combine_chunks()
         stored = stored.drop_columns([name])
+        taken[name] = combined.take(winners)
+        del combined
+        pa.default_memory_pool().release_unused()  # Arrow keeps freed blocks otherwise
     rows = pa.table(taken)
     categories = [sorted(s.categories) for s in seen]
     tags = [sorted(s.tags) for s in seen]
-    hashes = rows["content_hash"].to_pylist()
+    hashes = [s.hash for s in seen]
     # The stored hash covers the winner's own terms; where other pages added some, redo it.
-    redo = [
-        i
-        for i, s in enumerate(seen)
-        if categories[i] != sorted(set(s.own[0])) or tags[i] != sorted(set(s.own[1]))
-    ]
+    redo = [i for i, s in enumerate(seen) if categories[i] != s.own[0] or tags[i] != s.own[1]]
     for start in range(0, len(redo), _BATCH_ROWS):
         part = redo[start : start + _BATCH_ROWS]
         fields = rows.select(["title", "heading", "date", "published_at", "text"])
         for i, r in zip(part, fields.take(pa.array(part, pa.int64())).to_pylist(), strict=True):
-            hashes[i] = _hash(
+            hashes[i] = hash_fields(
                 r["title"], r["heading"], r["date"], r["published_at"], r["text"],
                 categories[i], tags[i],
             )  # fmt: skip
@@ -336,6 +324,32 @@ def post_table(run: Collected) -> Any:
     }
     arrays = [columns[f.name] if f.name in columns else rows[f.name] for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def lite_columns(run: Collected) -> dict[str, list[Any]]:
+    """The posts whose winner is the stored copy as is (no row kept), sorted by URL: their
+    sighting times, terms and hash (redone where other pages added terms, which makes the
+    post `grown`, i.e. updated; a version 1 hash is replaced by version 2)."""
+    keys = sorted(k for k, s in run.posts.items() if s.row < 0)
+    seen = [run.posts[k] for k in keys]
+    categories = [sorted(s.categories) for s in seen]
+    tags = [sorted(s.tags) for s in seen]
+    terms = zip(seen, categories, tags, strict=True)
+    grown = [c != s.own[0] or t != s.own[1] for s, c, t in terms]
+    hashes = [s.hash for s in seen]
+    for i in (i for i, g in enumerate(grown) if g):
+        head = seen[i].head
+        assert head is not None
+        hashes[i] = hash_head(*head, categories[i], tags[i])
+    return {
+        "url": keys,
+        "first_seen_at": [s.first for s in seen],
+        "last_seen_at": [s.last for s in seen],
+        "categories": categories,
+        "tags": tags,
+        "content_hash": hashes,
+        "grown": grown,
+    }
 
 
 def teaser_columns(run: dict[str, _Seen]) -> dict[str, list[Any]]:

@@ -13,8 +13,6 @@ from typing import Any
 
 from etl.load import tables
 
-_PARAGRAPH = "\n\n"
-
 
 def from_rows(spec: tables.Table, rows: list[dict[str, Any]]) -> Any:
     """A table of `spec`'s schema from row dicts (this run's records only)."""
@@ -91,12 +89,12 @@ def _prior(existing: Any, run: Any, columns: list[str]) -> Any:
     return _take(existing.select(columns), pc.index_in(run["url"], value_set=urls))
 
 
-def _union(existing: Any, run: Any) -> Any:
+def _union(existing: Any, run: Any, *, combine: bool = True) -> Any:
     """Stored rows the run did not replace, plus the run's rows, sorted by url.
 
     Both inputs are sorted by url, so the result is slices of the two, interleaved (found by
     binary search per run row): the big columns (text, html) are copied once, when the
-    slices are joined into one contiguous table.
+    slices are joined into one contiguous table (or never, `combine=False`: a few chunks).
     """
     import bisect
 
@@ -117,7 +115,34 @@ def _union(existing: Any, run: Any) -> Any:
     pieces = [p for p in pieces if p.num_rows]
     if not pieces:
         return existing.schema.empty_table()
-    return pa.concat_tables(pieces).combine_chunks()
+    joined = pa.concat_tables(pieces)
+    return joined.combine_chunks() if combine else joined
+
+
+def restamp(existing: Any, lite: dict[str, list[Any]]) -> tuple[Any, dict[str, int]]:
+    """Stored posts whose winner this run was the stored copy as is (`collect.lite_columns`):
+    sighting times moved, terms and hash as the run has them; counts of them unchanged,
+    updated (more terms) and returned (had been marked gone: `combine_posts`, told that the
+    run saw them, clears `gone_at`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    counts = {"posts_unchanged": 0, "posts_updated": 0, "posts_returned": 0}
+    if not lite["url"]:
+        return existing, counts
+    schema = tables.arrow_schema(tables.POSTS)
+    grown = sum(lite["grown"])
+    counts |= {"posts_unchanged": len(lite["url"]) - grown, "posts_updated": grown}
+    run = {n: pa.array(lite[n], schema.field(n).type) for n in lite if n != "grown"}
+    at = pc.index_in(existing["url"], value_set=run["url"])  # each stored row's run row
+    first = _extreme("min_element_wise", existing["first_seen_at"], run["first_seen_at"].take(at))
+    last = _extreme("max_element_wise", existing["last_seen_at"], run["last_seen_at"].take(at))
+    back = pc.and_(pc.is_valid(at), pc.is_valid(existing["gone_at"]))
+    counts["posts_returned"] = int(pc.sum(back).as_py() or 0)
+    out = _set(_set(existing, "first_seen_at", first), "last_seen_at", last)
+    for name in ("categories", "tags", "content_hash"):
+        out = _set(out, name, pc.coalesce(run[name].take(at), existing[name]))
+    return out, counts
 
 
 def combine_posts(
@@ -192,146 +217,49 @@ def combine_teasers(existing: Any, run: Any) -> tuple[Any, int]:
     return _union(existing, _stamp(run, prior)), new
 
 
-def _paragraphs(texts: Any) -> tuple[Any, Any]:
-    """Every paragraph of every text, and the row it came from."""
-    import pyarrow.compute as pc
-
-    lists = pc.split_pattern(texts.combine_chunks(), _PARAGRAPH)
-    return pc.list_flatten(lists), pc.list_parent_indices(lists)
-
-
-def _counted(flat: Any, rows: Any, candidates: Any, min_posts: int) -> dict[str, int]:
-    """Candidates (None: all) found in at least `min_posts` distinct posts, with that number."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if candidates is not None:
-        mask = pc.is_in(flat, value_set=candidates)
-        flat, rows = flat.filter(mask), rows.filter(mask)
-    # Cheap pre-filter on raw occurrences; distinct posts are counted for the few left.
-    totals = pc.value_counts(flat)
-    common = totals.field("values").filter(pc.greater_equal(totals.field("counts"), min_posts))
-    mask = pc.is_in(flat, value_set=common)
-    pairs = pa.table({"p": flat.filter(mask), "r": rows.filter(mask)})
-    counted = pairs.group_by(["p", "r"]).aggregate([]).group_by("p").aggregate([("r", "count")])
-    hits = counted.filter(
-        pc.and_(pc.greater_equal(counted["r_count"], min_posts), pc.not_equal(counted["p"], ""))
-    )
-    return dict(zip(hits["p"].to_pylist(), hits["r_count"].to_pylist(), strict=True))
-
-
-def learn_boilerplate(
-    posts: Any, known: Any, min_posts: int, run_at: dt.datetime | None, fresh: Any
-) -> tuple[Any, Any, int, int]:
-    """(posts without boilerplate paragraphs, boilerplate table, learned now, removed).
-
-    A paragraph found verbatim in at least `min_posts` distinct posts is boilerplate. Once
-    learned it stays learned (stored texts no longer hold it, so it could not be recounted).
-    Only paragraphs of this run's new or changed posts (URLs in `fresh`) are candidates: any
-    other paragraph was counted by an earlier run (an unchanged post's content_hash covers its
-    text as parsed) and fell short then, and its count cannot have grown since (lowering
-    `boilerplate_min_posts` therefore takes effect on a rebuild from data/raw).
-    """
-    import pyarrow.compute as pc
-
-    if len(fresh) == 0:  # no candidates, and every stored text is stripped already
-        return posts, known, 0, 0
-    flat, rows = _paragraphs(posts["text"])
-    candidates = None  # a run holding most posts: count every paragraph
-    if 2 * len(fresh) < posts.num_rows:
-        run_rows = pc.indices_nonzero(pc.is_in(posts["url"], value_set=fresh))
-        candidates = pc.unique(flat.filter(pc.is_in(rows, value_set=run_rows)))
-    found = _counted(flat, rows, candidates, min_posts)
-    out: dict[str, tuple[int, Any]] = {}
-    columns = (known[c].to_pylist() for c in ("paragraph", "posts", "learned_at"))
-    for p, n, at in zip(*columns, strict=True):
-        out[p] = (max(n, found.pop(p, 0)), at)
-    learned = len(found) if run_at is not None else 0
-    if run_at is not None:  # a run with no fetch learns nothing (it has no time to stamp)
-        out |= {p: (n, run_at) for p, n in found.items()}
-    rows_out = [
-        {"paragraph": p, "posts": n, "learned_at": at} for p, (n, at) in sorted(out.items())
-    ]
-    boilerplate = from_rows(tables.BOILERPLATE, rows_out)
-    posts, removed = _strip(posts, flat, rows, boilerplate["paragraph"])
-    return posts, boilerplate, learned, removed
-
-
-def _strip(posts: Any, flat: Any, rows: Any, drop: Any) -> tuple[Any, int]:
-    """Posts without the paragraphs in `drop` (word counts redone where text changed)."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    keep = pc.invert(pc.is_in(flat, value_set=drop.combine_chunks()))
-    removed = len(flat) - int(pc.sum(keep).as_py() or 0)
-    if removed == 0:
-        return posts, 0
-    # Rebuild only the texts that lost a paragraph; the rest stay as they are.
-    changed = pc.unique(rows.filter(pc.invert(keep)))
-    mask = pc.is_in(rows, value_set=changed)
-    sub_rows, sub_flat, sub_keep = rows.filter(mask), flat.filter(mask), keep.filter(mask)
-    local = pc.index_in(sub_rows.filter(sub_keep), value_set=changed).to_numpy()
-    per_row = np.bincount(local, minlength=len(changed))
-    offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)
-    lists = pa.ListArray.from_arrays(pa.array(offsets), sub_flat.filter(sub_keep))
-    new_text = pc.binary_join(lists, _PARAGRAPH)
-    hit = pc.is_in(pa.array(np.arange(posts.num_rows)), value_set=changed)
-    text = pc.replace_with_mask(posts["text"], hit, new_text)
-    # Paragraphs are joined by white space, so no word spans two: a text's count drops by the
-    # words of the paragraphs it lost (counted once per distinct paragraph, not per text).
-    lost = sub_flat.filter(pc.invert(sub_keep))
-    distinct = pc.unique(lost)
-    words = word_counts(distinct).to_numpy()[pc.index_in(lost, value_set=distinct).to_numpy()]
-    lost_rows = pc.index_in(sub_rows.filter(pc.invert(sub_keep)), value_set=changed).to_numpy()
-    minus = np.bincount(lost_rows, weights=words, minlength=len(changed)).astype(np.int64)
-    old_counts = posts["word_count"].combine_chunks().filter(hit).to_numpy()
-    counts = pc.replace_with_mask(posts["word_count"], hit, pa.array(old_counts - minus))
-    return _set(_set(posts, "text", text), "word_count", counts), removed
-
-
 def documents(posts: Any, teasers: Any) -> Any:
-    """One row per URL across posts and teasers; the post's fields win where there is one."""
+    """One row per URL across posts and teasers; the post's fields win where there is one.
+
+    The posts' rows are the posts table's own columns (no copy of the texts); the rows of URLs
+    known only as teasers are slotted in between (both are sorted by url).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    urls = pc.unique(pa.chunked_array(posts["url"].chunks + teasers["url"].chunks, pa.string()))
-    urls = urls.take(pc.sort_indices(urls))
-    p = _take(
-        posts.drop_columns(["html"]), pc.index_in(urls, value_set=posts["url"].combine_chunks())
-    )
-    t = _take(teasers, pc.index_in(urls, value_set=teasers["url"].combine_chunks()))
-    full = pc.is_valid(pc.index_in(urls, value_set=posts["url"].combine_chunks()))
-    empty = pa.scalar([], pa.list_(pa.string()))
-
-    def pick(name: str, fallback: Any) -> Any:
-        return pc.if_else(full, p[name], fallback)
-
-    date = pick("date", t["date"])
-    text = pick("text", t["excerpt"])
-    words = pc.if_else(full, p["word_count"], word_counts(t["excerpt"]))
-    heading_source = pc.if_else(pc.is_valid(t["date"]), "heading", pa.scalar(None, pa.string()))
-    cols = {
-        "url": urls,
-        "wp_id": p["wp_id"],
-        "title": pick("title", t["title"]),
-        "heading": pick("heading", t["heading"]),
-        "date": date,
-        "year": pc.year(date),
-        "date_raw": pick("date_raw", t["date_raw"]),
-        "date_source": pick("date_source", heading_source),
-        "published_at": p["published_at"],
-        "categories": pc.fill_null(p["categories"], empty),
-        "tags": pc.fill_null(p["tags"], empty),
-        "has_full_text": full,
-        "text": text,
-        "word_count": words,
-        "first_seen_at": _extreme("min_element_wise", p["first_seen_at"], t["first_seen_at"]),
-        "last_seen_at": _extreme("max_element_wise", p["last_seen_at"], t["last_seen_at"]),
-        "gone_at": p["gone_at"],
-    }
     schema = tables.arrow_schema(tables.DOCUMENTS)
-    return pa.table({f.name: pc.cast(cols[f.name], f.type) for f in schema}, schema=schema)
+    both = pc.index_in(posts["url"], value_set=teasers["url"].combine_chunks())
+    seen = teasers.select(["first_seen_at", "last_seen_at"]).combine_chunks().take(both)
+    full = {name: posts[name] for name in schema.names if name in posts.column_names}
+    full |= {
+        "year": pc.year(posts["date"]),
+        "has_full_text": pa.array([True] * posts.num_rows, pa.bool_()),
+        "first_seen_at": _extreme("min_element_wise", full["first_seen_at"], seen[0]),
+        "last_seen_at": _extreme("max_element_wise", full["last_seen_at"], seen[1]),
+    }
+    post_urls = posts["url"].combine_chunks()
+    only = teasers.filter(pc.invert(pc.is_in(teasers["url"], value_set=post_urls)))
+    n, dated = only.num_rows, pc.is_valid(only["date"])
+    empty = pa.array([[]] * n, pa.list_(pa.string()))
+    teaser = {name: only[name] for name in ("url", "title", "heading", "date", "date_raw")}
+    teaser |= {
+        "wp_id": pa.nulls(n, pa.int64()),
+        "year": pc.year(only["date"]),
+        "date_source": pc.if_else(dated, "heading", pa.scalar(None, pa.string())),
+        "published_at": pa.nulls(n, schema.field("published_at").type),
+        "categories": empty,
+        "tags": empty,
+        "has_full_text": pa.array([False] * n, pa.bool_()),
+        "text": only["excerpt"],
+        "word_count": word_counts(only["excerpt"].combine_chunks()),
+        "first_seen_at": only["first_seen_at"],
+        "last_seen_at": only["last_seen_at"],
+        "gone_at": pa.nulls(n, schema.field("gone_at").type),
+    }
+
+    def typed(cols: dict[str, Any]) -> Any:
+        return pa.table({f.name: pc.cast(cols[f.name], f.type) for f in schema}, schema=schema)
+
+    return _union(typed(full), typed(teaser), combine=False)
 
 
 def post_terms(posts: Any) -> Any:

@@ -10,7 +10,7 @@ Each merge rule lives in one function here:
 - across runs (`derive.combine_posts`): new rows added, changed ones updated, nothing deleted;
   `first_seen_at` is the earliest sighting, `last_seen_at` the latest; a FULL run marks posts it
   did not see at all with `gone_at` (cleared whenever the URL is seen again);
-- learned boilerplate (`derive.learn_boilerplate`).
+- learned boilerplate (`etl.load.boilerplate`).
 Whole-table work is vectorised in pyarrow (`etl.load.derive`); Python only loops over this run's
 records. Identical inputs give identical tables: every table is sorted (see the dictionary).
 """
@@ -18,23 +18,25 @@ records. Identical inputs give identical tables: every table is sorted (see the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from etl.load import derive, tables
+from etl.load.boilerplate import learn as learn_boilerplate
 from etl.load.collect import (
-    CONTENT_FIELDS,
     Collected,
     collect_pages,
     key,
-    post_hash,
+    lite_columns,
     post_table,
     teaser_columns,
 )
+from etl.load.hashing import CONTENT_FIELDS, post_hash, same_content
 from etl.load.store import SOURCE_TABLES, Corpus, read_corpus, write_corpus
 from etl.records import Page, Post
 from etl.settings import Settings
@@ -96,13 +98,21 @@ class MergeResult:
 def content_hash(
     post: Post, categories: Iterable[str] | None = None, tags: Iterable[str] | None = None
 ) -> str:
-    """sha256 hex of the canonical JSON of the post's content fields.
+    """The fingerprint of the post's content fields (`etl.load.hashing`, version 2).
 
     `categories` and `tags` default to the post's own; the stored hash uses the union over
     every archive that showed the post (pass it to compare a new sighting with the corpus).
     """
     cats = post.categories if categories is None else categories
     return post_hash(post, cats, post.tags if tags is None else tags)
+
+
+def stored_hashes(existing: Corpus | None) -> dict[str, str]:
+    """Stored post URL -> content_hash: a post seen with the same content keeps its row."""
+    if existing is None or existing.posts.num_rows == 0:
+        return {}
+    cols = existing.posts.select(["url", "content_hash"]).to_pydict()
+    return dict(zip(cols["url"], cols["content_hash"], strict=True))
 
 
 def last_seen(existing: Corpus | None) -> dict[str, dt.datetime | None]:
@@ -134,7 +144,7 @@ class KnownPosts:
             return False
         stored, categories, tags = known
         union = sorted({*categories, *post.categories}), sorted({*tags, *post.tags})
-        return content_hash(post, *union) == stored
+        return same_content(stored, post, *union)
 
     def all_unchanged(self, posts: Sequence[Post]) -> bool:
         return all(map(self.unchanged, posts))
@@ -148,17 +158,19 @@ def merge(
     settings: Settings,
 ) -> MergeResult:
     """Merge one run's observations into `existing` (None: no corpus yet)."""
-    return merge_collected(existing, collect(observations), full=full, settings=settings)
+    run = collect(observations, stored_hashes(existing))
+    return merge_collected(existing, run, full=full, settings=settings)
 
 
-def collect(observations: Iterable[Observation]) -> Collected:
+def collect(observations: Iterable[Observation], stored: dict[str, str] | None = None) -> Collected:
     """Consume a run's observations as they come, keeping one winner per URL (compactly:
-    see `etl.load.collect`).
+    see `etl.load.collect`); `stored`: URL -> the corpus's content_hash (`stored_hashes`).
 
     Split from `merge_collected` so a pipeline can stream pages in while the crawl runs and
     decide only at the end whether the run counts as full (a run with failures does not).
     """
-    return collect_pages((o.page, o.fetched_at, o.run_id, o.status) for o in observations)
+    pages = ((o.page, o.fetched_at, o.run_id, o.status) for o in observations)
+    return collect_pages(pages, stored)
 
 
 def merge_collected(
@@ -183,11 +195,29 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _release() -> None:
-    # Arrow's allocator keeps freed blocks for reuse; between whole-table steps hand them
-    # back, or each step's scratch space adds to the run's peak memory (~150 MB at 12,000 posts).
+    # Arrow's allocator keeps freed blocks for reuse, and so does the C heap under Python's
+    # objects (a crawl frees ~10,000 pages' strings in between live ones): between whole-table
+    # steps hand both back, or each step's scratch space adds to the run's peak memory
+    # (~150 MB and ~30 MB at 12,000 posts).
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
+    if trim := _malloc_trim():
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, where the C library has it (None elsewhere)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError, TypeError):  # TypeError: no C library found (name None)
+        return None
+    return trim
 
 
 def _combine_posts(
@@ -195,16 +225,22 @@ def _combine_posts(
 ) -> tuple[Any, dict[str, int], Any]:
     # A function of its own so that no reference to the run's rows outlives the union, which
     # copies them: they would double the posts' share of the peak memory (~10 KB a post).
-    run_posts = post_table(run)
+    run_posts, lite = post_table(run), lite_columns(run)
     run.posts.clear()
     _release()
-    gone_at = run.run_at if full and run_posts.num_rows else None
-    return derive.combine_posts(stored, run_posts, seen_any=seen_any, gone_at=gone_at)
+    # Posts seen unchanged keep their stored row; only their sighting times move.
+    stored, lite_counts = derive.restamp(stored, lite)
+    gone_at = run.run_at if full and (run_posts.num_rows or lite["url"]) else None
+    posts, counts, fresh = derive.combine_posts(
+        stored, run_posts, seen_any=seen_any, gone_at=gone_at
+    )
+    return posts, {k: v + lite_counts.get(k, 0) for k, v in counts.items()}, fresh
 
 
 def _merge_collected(
     existing: Corpus | None, run: Collected, *, full: bool, settings: Settings
 ) -> MergeResult:
+    _release()  # what the crawl freed
     old = existing or Corpus.empty()
     conflicts = sum(s.conflict for s in run.posts.values())
     seen_any = sorted(run.posts.keys() | run.teasers.keys())
@@ -214,7 +250,7 @@ def _merge_collected(
     run.teasers.clear()
     teasers, teasers_new = derive.combine_teasers(old.teasers, run_teasers)
     _release()
-    posts, boilerplate, learned, removed = derive.learn_boilerplate(
+    posts, boilerplate, learned, removed = learn_boilerplate(
         posts, old.boilerplate, settings.boilerplate_min_posts, run.run_at, fresh
     )
     _release()

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from etl.load import tables
+from etl.load.hashing import CONTENT_HASH_VERSION
 
 MANIFEST = "manifest.json"
 SETS = "sets"
@@ -170,6 +171,7 @@ def _remove_sets(folder: Path, keep: set[str]) -> None:
 def _meta(run_id: str, site: str, generated_at: dt.datetime) -> dict[str, str]:
     return {
         "schema_version": tables.SCHEMA_VERSION,
+        "content_hash_version": CONTENT_HASH_VERSION,  # of rows this run wrote (see hashing.py)
         "site": site,
         "run_id": run_id,
         "generated_at": generated_at.astimezone(dt.UTC).isoformat(),

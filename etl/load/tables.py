@@ -91,7 +91,8 @@ POSTS = Table(
         _c(
             "content_hash",
             "string",
-            "sha256 of the post's content as parsed: a change means the site changed it.",
+            "Fingerprint of the post's content as parsed: a change means the site changed it "
+            "(`etl/load/hashing.py`: 32 hex digits; 64 for hashes of version 1, until seen again).",
             False,
         ),
         _c("source", "string", "Where the full text was read: `archive` or `post_page`.", False),
