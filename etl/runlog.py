@@ -230,7 +230,7 @@ def _add_stopped(r: RunReport, stopped: Stopped) -> None:
 
 
 def write_report(report: RunReport, data_dir: Path) -> Path:
-    from etl.load.store import write_json
+    from etl.files import write_json
 
     folder = data_dir / "runs"
     folder.mkdir(parents=True, exist_ok=True)
