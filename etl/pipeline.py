@@ -1,8 +1,9 @@
 """One run, top to bottom: discover -> plan -> fetch -> parse -> collect -> audit/heal -> merge
 -> write -> report, under the data folder's lock. The crawl is one asyncio session; the plan
 decides from the sitemaps what to ask (etl.crawl.plan); archives run concurrently in
-`crawl_archives`, an async iterator of parsed pages, each going straight into the loader's
-collector. Incremental once a corpus exists; `Settings.full` forces a complete crawl."""
+`crawl_archives`, an async iterator of parsed pages (and of the posts' own pages where they
+show excerpts: etl.crawl.posts), each straight into the loader's collector. Incremental once a
+corpus exists; `Settings.full` forces a complete crawl."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from etl.crawl.archives import crawl_archives
 from etl.crawl.audit import Audit, HealResult, audit, heal, to_heal
 from etl.crawl.discover import discover
 from etl.crawl.plan import plan_crawl
+from etl.crawl.posts import PostPages
 from etl.crawl.prune import prune
 from etl.crawl.raw import RawArchive, new_run_id
 from etl.crawl.session import CrawlResult, Validators, check_reachable, open_session
@@ -22,11 +24,11 @@ from etl.crawl.stop import Stop, Stopped
 from etl.load import store
 from etl.load.audit_table import write_audit
 from etl.load.collect import Collected
-from etl.load.merge import KnownPosts, last_seen, merge_collected, stored_hashes
+from etl.load.merge import KnownPosts, collector, last_seen, merge_collected
 from etl.load.store import SOURCE_TABLES, Corpus, check_site, read_corpus, write_corpus
 from etl.lock import run_lock
 from etl.parse.page import parse_fetch
-from etl.records import Problem
+from etl.records import Fetch, Page, Problem
 from etl.runlog import RunReport, add_audit, add_crawl, add_merge, collect_warnings, finish
 from etl.settings import Settings
 from etl.watch import SiteWatch
@@ -74,21 +76,27 @@ def run_corpus(
         report.warnings = warned  # every warning of the run goes into its report too
         if transport is None:
             check_reachable(settings.site, settings.connect_timeout)
-        began = time.monotonic()
         stop = Stop(settings.max_run_time)  # SIGTERM, SIGINT or the deadline end the crawl
         try:
-            collected, crawl, checked, watch = stop.run(_crawl(settings, start, transport, stop))
+            crawled = stop.run(_crawl(settings, start, transport, stop))
         except Stopped as stopped:  # the raw archive keeps what was fetched; nothing published
             return finish(report, settings.data_dir, stopped=stopped)
-        report.timings["crawl_s"] = round(time.monotonic() - began, 3)
-        add_crawl(report, crawl)
+        collected, crawl, checked, watch, excerpts = crawled
+        report.timings["crawl_s"] = round(time.monotonic() - stop.started, 3)
+        add_crawl(report, crawl, excerpts)
         return _publish(settings, start, report, collected, checked, watch)
 
 
 async def _crawl(
     settings: Settings, start: Start, transport: httpx.AsyncBaseTransport | None, stop: Stop
-) -> tuple[Collected, CrawlResult, Checked | None, SiteWatch]:
-    collected, checked = Collected(stored=stored_hashes(start.existing)), None
+) -> tuple[Collected, CrawlResult, Checked | None, SiteWatch, dict[str, Any]]:
+    def add(fetch: Fetch, page: Page | None) -> None:  # on to the collector (None: a 304)
+        if page is None:
+            collected.add_unparsed(fetch.url, fetch.fetched_at, start.run_id, fetch.status)
+        else:
+            collected.add(watch.saw(fetch, page), fetch.fetched_at, start.run_id, fetch.status)
+
+    collected, checked = collector(start.existing), None
     watch = SiteWatch(settings, start.mode, start.known)  # profile, rule counts, REST API
     async with open_session(
         settings, run_id=start.run_id, validators=start.validators, transport=transport,
@@ -98,24 +106,17 @@ async def _crawl(
                                 full=start.full, whole=start.whole)  # fmt: skip
         session.plan = plan.summary()  # what the sitemaps said to ask, for the report
         for h in plan.posts.healed:  # new and edited posts, read from their own page
-            collected.add(watch.saw(h.fetch, h.page), h.fetch.fetched_at, start.run_id,
-                          h.fetch.status)  # fmt: skip
-        pages = crawl_archives(session, plan.archives, start.known)
-        async for got in pages:  # fetched and parsed, as they arrive
-            fetch = got.fetch
-            if got.page is None:  # 304: unchanged since the last run
-                collected.add_unparsed(fetch.url, fetch.fetched_at, start.run_id, fetch.status)
-            else:
-                collected.add(watch.saw(fetch, got.page), fetch.fetched_at, start.run_id,
-                              fetch.status)  # fmt: skip
+            add(h.fetch, h.page)
+        excerpts = PostPages(session, start.known, skip=plan.posts.tried)  # archives of excerpts
+        async for got in excerpts.follow(crawl_archives(session, plan.archives, start.known)):
+            add(got.fetch, got.page)  # fetched and parsed, as they arrive (304s unparsed)
         if settings.audit and not settings.archives:  # a partial crawl has low recall by design
             before = session.requests
             seen = {**start.seen_at, **collected.last_seen()}
             found = await audit(session, seen, read=discovery.posts, wp_json=start.full)
-            healed = await heal(session, to_heal(found.result, skip=plan.posts.tried))
+            healed = await heal(session, to_heal(found.result, plan.posts.tried | excerpts.tried))
             for h in healed.healed:
-                collected.add(watch.saw(h.fetch, h.page), h.fetch.fetched_at, start.run_id,
-                              h.fetch.status)  # fmt: skip
+                add(h.fetch, h.page)
             checked = Checked(found, healed, session.requests - before)
         await watch.ask(session)  # a second opinion, if the run found new or changed posts
     crawl = session.result()
@@ -124,7 +125,7 @@ async def _crawl(
         collected.add_unparsed(f.url, dt.datetime.now(dt.UTC), start.run_id, f.status, problem)
     for p in discovery.problems:  # and so do unreadable sitemaps (answered 200)
         collected.add_unparsed(p.url, dt.datetime.now(dt.UTC), start.run_id, 200, p)
-    return collected.finish(), crawl, checked, watch
+    return collected.finish(), crawl, checked, watch, excerpts.summary()
 
 
 def rebuild(settings: Settings) -> RunReport:

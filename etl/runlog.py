@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence, Sized
+    from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 
     from etl.crawl.audit import Audit, HealResult
     from etl.crawl.client import Wait
@@ -71,6 +71,10 @@ class RunReport:
     rules: dict[str, dict[str, int]] = field(default_factory=dict)
     # The REST API's second opinion (etl.load.agreement): agreement per field, disagreements.
     rest: dict[str, Any] | None = None
+    # Archives that show excerpts only (etl.crawl.posts): whether they do, how many posts were
+    # read from their own page for it (or not: unchanged, read already, failed, refused), and
+    # `kept`: the run's posts known only by their excerpt (`source = "excerpt"`).
+    excerpts: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
     published: bool = False  # this run's tables are the published ones
     not_published: str | None = None  # why the published tables were left as they were
@@ -126,6 +130,15 @@ class RunReport:
             line += f"; site profile changed ({len(self.site_profile['changed'])} items)"
         if long := len(self.long_waits()):
             line += f"; {long} URL(s) asked to wait over {LONG_WAIT_S:g} s (Retry-After)"
+        return line + self._excerpts_line()
+
+    def _excerpts_line(self) -> str:
+        e = self.excerpts or {}
+        line = ""
+        if e.get("archives_show_excerpts"):
+            line += f"; archives show excerpts: {e['post_pages']} posts read from their own page"
+        if kept := e.get("kept"):
+            line += f"; {len(kept)} post(s) known only by their excerpt"
         return line
 
     def nothing_crawled(self, healed: Sized) -> str | None:
@@ -180,6 +193,7 @@ class RunReport:
             for d in (self.rest or {}).get("disagreements", ())
         ]
         lines += [f"  PROFILE {c}" for c in (self.site_profile or {}).get("changed", ())]
+        lines += [f"  EXCERPT ONLY {url}" for url in (self.excerpts or {}).get("kept", ())]
         lines += [
             f"  WAITED {w['url']}: asked for up to {w['asked_s']:.0f} s (Retry-After, status "
             f"{w['status']}) {w['waits']} time(s), waited {w['waited_s']:.1f} s (retry_max_wait)"
@@ -230,7 +244,7 @@ def _add_stopped(r: RunReport, stopped: Stopped) -> None:
 
 
 def write_report(report: RunReport, data_dir: Path) -> Path:
-    from etl.load.store import write_json
+    from etl.files import write_json
 
     folder = data_dir / "runs"
     folder.mkdir(parents=True, exist_ok=True)
@@ -239,8 +253,9 @@ def write_report(report: RunReport, data_dir: Path) -> Path:
     return path
 
 
-def add_crawl(r: RunReport, result: CrawlResult) -> None:
-    """The crawl's numbers; any URL that could not be fetched fails the run."""
+def add_crawl(r: RunReport, result: CrawlResult, excerpts: Mapping[str, Any] | None = None) -> None:
+    """The crawl's numbers (`excerpts`: etl.crawl.posts' summary); any URL that could not be
+    fetched fails the run."""
     r.requests = dict(sorted(result.requests.items()))
     r.retries = dict(sorted(result.retries.items()))
     r.refused = {"off_origin": result.refused_off_origin, "robots": result.disallowed}
@@ -253,6 +268,7 @@ def add_crawl(r: RunReport, result: CrawlResult) -> None:
     }
     r.timings["parse_s"] = round(result.parse_s, 3)
     r.plan = dict(result.plan)
+    r.excerpts = dict(excerpts) if excerpts is not None else r.excerpts
     r.waits = _waits(result.waits)
     r.failures = [
         {"url": f.url, "status": f.status, "reason": f.reason, "attempts": f.attempts,
@@ -300,6 +316,9 @@ def add_merge(
     r.problems = dict(sorted(Counter(codes).items()))
     r.rejects = c.rejects
     r.boilerplate_learned = c.boilerplate_learned
+    r.posts["excerpt_only"] = len(merged.excerpt_only)
+    if merged.excerpt_only or r.excerpts is not None:
+        r.excerpts = {**(r.excerpts or {}), "kept": list(merged.excerpt_only)}
 
 
 def add_audit(

@@ -55,7 +55,7 @@ def same_origin(url: str, site: str) -> bool:
 
 # WordPress's archive permalinks: `/category/SLUG/` or `/tag/SLUG/`, then `/page/N/`. Searched
 # at the end of the path, so a blog installed in a folder (`/blog/category/x/`) matches too.
-_ARCHIVE = re.compile(r"/(?P<kind>category|tag)/(?P<slug>[^/]+)(?:/page/(?P<page>\d+))?/?$")
+ARCHIVE_PATH = re.compile(r"/(?P<kind>category|tag)/(?P<slug>[^/]+)(?:/page/(?P<n>\d+))?/?$")
 
 
 class ArchivePath(NamedTuple):
@@ -70,13 +70,13 @@ class ArchivePath(NamedTuple):
 def archive_path(url: str) -> ArchivePath | None:
     """The archive an URL belongs to, or None when it is no archive's URL."""
     parts = urlsplit(url)
-    m = _ARCHIVE.search(parts.path)
+    m = ARCHIVE_PATH.search(parts.path)
     if m is None:
         return None
     kind: Literal["category", "tag"] = "category" if m["kind"] == "category" else "tag"
     first_path = parts.path[: m.start()] + f"/{m['kind']}/{m['slug']}/"
     first = urlunsplit((parts.scheme, parts.netloc, first_path, "", ""))
-    return ArchivePath(kind, m["slug"], int(m["page"]) if m["page"] else 1, first)
+    return ArchivePath(kind, m["slug"], int(m["n"]) if m["n"] else 1, first)
 
 
 def archive_url(url: str, site: str) -> str | None:

@@ -173,7 +173,7 @@ def test_nightly_refresh_reads_new_posts_and_their_archives_only(tmp_path: Path)
         assert set(others.values()) == {1} and len(others) == len(SITEMAPS) + 3
         assert set(others) >= SITEMAPS and "/" not in others
         assert report.plan == {"how": "sitemaps", "archives": 1, "new": 3, "edited": 0,
-                               "post_pages": 3}  # fmt: skip
+                               "excerpt_only": 0, "post_pages": 3}  # fmt: skip
         rows = {r["url"]: r for r in table(tmp_path, "posts")}
         assert all(rows[url]["first_seen_at"] == seen for url, seen in old.items())
         new = [r for url, r in rows.items() if url not in old]

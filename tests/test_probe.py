@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from etl.cli import main
-from etl.crawl.probe import MAX_REQUESTS
 from etl.pipeline import run_corpus
+from etl.probe.look import MAX_REQUESTS
 from etl.replay.server import serve
 from tests.replay_settings import fast_settings
 from tests.themes import BLOGS, THEMES, rest

@@ -134,12 +134,12 @@ def test_first_format_files_are_compacted_too(tmp_path: Path) -> None:
 def test_an_interrupted_prune_leaves_nothing_the_next_one_does_not_clean(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     runs = nights(raw, [[(A, 200)], [(A, 304)], [(A, 304)]])
-    (raw / ".prune-abc.tmp").write_bytes(b"half a file")
+    (raw / ".prune.abc.tmp").write_bytes(b"half a file")
     orphan = raw / "20251201T031700Z-dead00.warc.gz"  # its index already deleted
     orphan.write_bytes(b"")
     before = state(raw, set(runs))
     assert prune(raw, 1, needed=set(runs)).pruned == tuple(runs[:2])
-    assert not orphan.exists() and not list(raw.glob(".prune-*"))
+    assert not orphan.exists() and not list(raw.glob(".prune.*"))
     assert state(raw, set(runs)) == before
 
 

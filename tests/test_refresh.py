@@ -102,7 +102,7 @@ def test_four_new_posts_cost_their_pages_and_their_archives_only(tmp_path: Path)
         origin = srv.url
     assert report.exit_status == 0, report.reason
     assert report.plan == {"how": "sitemaps", "archives": 1, "new": 4, "edited": 0,
-                           "post_pages": 4}  # fmt: skip
+                           "excerpt_only": 0, "post_pages": 4}  # fmt: skip
     assert report.posts["new"] == 4 and report.posts["total"] == 65
     # Robots.txt, the sitemaps, the 4 posts' own pages, their one archive until the stop
     # rule: its page 1 (three new posts), page 2 (the fourth), page 3 (all known); and the
@@ -128,7 +128,7 @@ def test_an_edited_post_costs_its_own_page(tmp_path: Path) -> None:
         origin = srv.url
     assert report.exit_status == 0, report.reason
     assert report.plan == {"how": "sitemaps", "archives": 0, "new": 0, "edited": 1,
-                           "post_pages": 1}  # fmt: skip
+                           "excerpt_only": 0, "post_pages": 1}  # fmt: skip
     assert report.posts["updated"] == 1 and report.posts["new"] == 0
     rest = [p for p in requested if p.startswith("/wp-json/")]  # a second opinion: one 404
     assert sorted(set(requested) - set(rest)) == sorted([*SITEMAPS, EDITED.removeprefix(LIVE)])

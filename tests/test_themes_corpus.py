@@ -5,8 +5,9 @@ default settings (only the site, the data folder and no rate limit, as a test mu
 tables must hold the expected records (tests/themes/expected.py) and the run exit 0. Where a
 theme prints no machine-readable time in its archives, `published_at` may be null.
 
-Today's parser reads the contract theme only; the other pairs are expected failures until the
-parser reads any WordPress theme. Remove a pair from `NOT_YET` when it passes.
+Where a theme's archives show excerpts only (twentyten, astra), the text comes from each post's
+own page, which the crawl reads (etl.crawl.posts). A pair that cannot pass yet goes into
+`NOT_YET` (a strict expected failure); remove it when it passes.
 """
 
 from __future__ import annotations
@@ -21,17 +22,12 @@ from tests.replay_settings import fast_settings
 from tests.themes import BLOGS, THEMES, expected
 from tests.themes.checks import render_all
 
-# Archives of excerpts only: the text is on each post's own page, which the crawl must fetch.
-NOT_YET = {(t, b) for t in ("twentyten", "astra") for b in BLOGS}
+NOT_YET: set[tuple[str, str]] = set()
 PAIRS = [
     pytest.param(
         theme,
         blog,
-        marks=[
-            pytest.mark.xfail(
-                reason="excerpt-only archives: post pages not fetched yet", strict=True
-            )
-        ]
+        marks=[pytest.mark.xfail(reason="not read right yet", strict=True)]
         if (theme, blog) in NOT_YET
         else [],
         id=f"{theme}-{blog}",

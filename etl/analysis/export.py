@@ -19,7 +19,6 @@ place, so a reader never sees half a file. Tables are read in record batches, no
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import json
@@ -27,10 +26,11 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from etl.files import atomic, fsync_dir, temp_path
 from etl.load import tables
-from etl.load.store import _fsync_dir, _temp_path, file_metadata
+from etl.load.store import file_metadata
 
 FORMATS = ("csv", "jsonl", "sqlite")
 SQLITE_NAME = "corpus.sqlite"
@@ -119,26 +119,11 @@ def rows(spec: tables.Table, processed_dir: Path) -> Iterator[dict[str, Any]]:
         yield from pa.Table.from_batches([batch]).cast(schema).to_pylist()
 
 
-@contextlib.contextmanager
-def _atomic(final: Path, mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
-    """Write through a temporary file in the same folder, renamed into place once complete."""
-    tmp = _temp_path(final.parent, final.name)
-    try:
-        with open(tmp, mode, **kwargs) as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp, final)
-        _fsync_dir(final.parent)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def write_csv(spec: tables.Table, processed_dir: Path, out_dir: Path) -> tuple[Path, int]:
     path, count = out_dir / f"{spec.name}.csv", 0
     kinds = [c.type for c in spec.columns]
     # utf-8-sig writes the BOM Excel needs; newline="" lets csv end rows with CRLF (RFC 4180).
-    with _atomic(path, encoding="utf-8-sig", newline="") as stream:
+    with atomic(path, encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(spec.names)
         for row in rows(spec, processed_dir):
@@ -150,7 +135,7 @@ def write_csv(spec: tables.Table, processed_dir: Path, out_dir: Path) -> tuple[P
 def write_jsonl(spec: tables.Table, processed_dir: Path, out_dir: Path) -> tuple[Path, int]:
     path, count = out_dir / f"{spec.name}.jsonl", 0
     kinds = {c.name: c.type for c in spec.columns}
-    with _atomic(path, encoding="utf-8", newline="\n") as stream:
+    with atomic(path, encoding="utf-8", newline="\n") as stream:
         for row in rows(spec, processed_dir):
             line = {k: _json_value(kinds[k], v) for k, v in row.items()}
             stream.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -200,7 +185,7 @@ def write_sqlite(processed_dir: Path, out_dir: Path) -> tuple[Path, int]:
     """Every table present into one SQLite file, with the data dictionary."""
     path, total = out_dir / SQLITE_NAME, 0
     specs = resolve_tables(["all"], processed_dir)
-    tmp = _temp_path(out_dir, SQLITE_NAME)
+    tmp = temp_path(out_dir, SQLITE_NAME)
     try:
         con = sqlite3.connect(tmp)
         try:
@@ -214,7 +199,7 @@ def write_sqlite(processed_dir: Path, out_dir: Path) -> tuple[Path, int]:
         with open(tmp, "rb") as stream:
             os.fsync(stream.fileno())
         os.replace(tmp, path)
-        _fsync_dir(out_dir)
+        fsync_dir(out_dir)
     finally:
         tmp.unlink(missing_ok=True)
     return path, total

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from etl.analysis.summary import Item, Summary, summarize
+from etl.files import atomic
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -316,7 +316,6 @@ def write_report(
     summary = load_summary(data_dir)
     path = output or corpus.resolve_data_dir(data_dir) / "processed" / REPORT_NAME
     page = render(summary, generated_at=now or dt.datetime.now(dt.UTC))
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)  # a reader never sees half a report
+    with atomic(path, "w", encoding="utf-8") as out:  # a reader never sees half a report
+        out.write(page)
     return path

@@ -193,7 +193,7 @@ class _Schedule:
             elif not side_link:
                 a.stopped = True
             return False
-        reason = "not_found" if fetch.status == 404 else _reason(fetch)
+        reason = "not_found" if fetch.status == 404 else failure_reason(fetch)
         self.session.fail(fetch.url, fetch.status, reason, fetch.attempts, fetch.error or "")
         if job.kind == "page":  # a numbered archive goes on past a page that failed
             a.confirmed = max(a.confirmed, job.number + 1)
@@ -291,7 +291,8 @@ async def crawl_archives(
                 await task
 
 
-def _reason(fetch: Fetch) -> str:
+def failure_reason(fetch: Fetch) -> str:
+    """Why a fetch that answered no page failed, for `Session.fail`."""
     if fetch.error and fetch.error.startswith(REFUSED_TOO_LARGE):
         return "too_large"
     if fetch.error and fetch.error.startswith(REFUSED_CODING):

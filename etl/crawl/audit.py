@@ -182,8 +182,16 @@ async def _heal_one(session: Session, url: str) -> Healed | tuple[str, str]:
     if fetch.status != 200:
         return url, fetch.error or f"HTTP {fetch.status}"
     page = parse_fetch(fetch, session.profile)
-    if page.kind != "post" or len(page.posts) != 1 or page.drift:
-        return url, f"not one post: a {page.kind} page with {len(page.posts)} posts"
-    if page.posts[0].url != canonical_url(url):
-        return url, f"the page is the post {page.posts[0].url}"
+    if why := not_the_post(url, page):
+        return url, why
     return Healed(url, fetch, page)
+
+
+def not_the_post(url: str, page: Page) -> str | None:
+    """Why `page`, asked as the post at `url`, cannot stand for it; None when it can."""
+    if page.kind != "post" or len(page.posts) != 1 or page.drift:
+        drift = f" (drift: {', '.join(p.code for p in page.drift)})" if page.drift else ""
+        return f"not one post: a {page.kind} page with {len(page.posts)} posts{drift}"
+    if page.posts[0].url != canonical_url(url):
+        return f"the page is the post {page.posts[0].url}"
+    return None

@@ -3,12 +3,13 @@ to follow, before any archive is asked.
 
 WordPress core's posts sitemap gives every post's `lastmod`. Where every entry has one, an
 incremental run needs no archive to learn what changed: a post the sitemap lists and the
-corpus does not is new; one whose lastmod is newer than our copy's last sighting was edited.
-Each is read from its own page (as the audit heals). A new post's page names its archives
-(category and tag links, post classes) and only those are followed, until the stop rule;
-their first page also brings the latest-tips block. An archive the taxonomy sitemaps list
-that no earlier run asked is followed too. An unchanged site so costs robots.txt and the
-sitemaps only.
+corpus does not is new; one whose lastmod is newer than our copy's last sighting was edited;
+one the corpus knows only by its excerpt (its page failed on an earlier run: no sighting in
+full) is read again. Each is read from its own page (as the audit heals). A new post's page
+names its archives (category and tag links, post classes) and only those are followed,
+until the stop rule; their first page also brings the latest-tips block. An archive the
+taxonomy sitemaps list that no earlier run asked is followed too. An unchanged site so costs
+robots.txt and the sitemaps only.
 
 Where the sitemaps cannot decide (no posts sitemap read, a sitemap problem, an entry without
 lastmod, more changes than `heal_max`, a new post whose page fails or names no archive), the
@@ -42,6 +43,7 @@ class Plan:
     how: str  # "full", "named", "sitemaps", or why the sitemaps could not decide
     new: tuple[str, ...] = ()  # posts in the sitemaps, not in the corpus
     edited: tuple[str, ...] = ()  # posts whose lastmod is newer than our copy
+    excerpt_only: tuple[str, ...] = ()  # posts the corpus knows only by their excerpt
 
     def summary(self) -> dict[str, object]:
         return {
@@ -49,6 +51,7 @@ class Plan:
             "archives": len(self.archives),
             "new": len(self.new),
             "edited": len(self.edited),
+            "excerpt_only": len(self.excerpt_only),
             "post_pages": len(self.posts.healed),
         }
 
@@ -62,10 +65,11 @@ async def plan_crawl(
     full: bool,
     whole: bool = True,
 ) -> Plan:
-    """The plan of a run; `corpus`: stored post URL -> last_seen_at; `asked_before`: every
-    URL earlier runs logged (an archive not among them is new to us). `whole`: the published
-    files are all one run's; when a run died while it published them, the run that mends
-    them must have something to write, so it does not plan from the sitemaps."""
+    """The plan of a run; `corpus`: stored post URL -> last_seen_at (None: known only by its
+    excerpt); `asked_before`: every URL earlier runs logged (an archive not among them is new
+    to us). `whole`: the published files are all one run's; when a run died while it
+    published them, the run that mends them must have something to write, so it does not
+    plan from the sitemaps."""
     if session.settings.archives:
         return Plan(discovery.archives, _NOTHING, "named")
     if full:
@@ -75,11 +79,12 @@ async def plan_crawl(
         assert discovery.posts is not None
         changes = compare(discovery.posts.posts, corpus)
         new, edited = changes.missing, changes.stale
-        if len(new) + len(edited) > session.settings.heal_max:
+        partial = tuple(u for u in sorted(discovery.posts.posts) if corpus.get(u, 0) is None)
+        if len(new) + len(edited) + len(partial) > session.settings.heal_max:
             why = f"{len(new)} new and {len(edited)} edited posts: more than heal_max"
     if why is not None:
         return await _every_archive(session, discovery, _NOTHING, why)
-    posts = await heal(session, (*new, *edited))
+    posts = await heal(session, (*new, *edited, *partial))
     archives = {a for a in discovery.listed if a not in asked_before}
     site, fresh = session.settings.site, set(new)
     for got in posts.healed:
@@ -94,7 +99,7 @@ async def plan_crawl(
         why = f"the new post {failed[0]} could not be read"
     if why is not None:
         return await _every_archive(session, discovery, posts, why, new, edited)
-    return Plan(tuple(sorted(archives)), posts, "sitemaps", new, edited)
+    return Plan(tuple(sorted(archives)), posts, "sitemaps", new, edited, partial)
 
 
 def _undecided(discovery: Discovery) -> str | None:

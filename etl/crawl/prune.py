@@ -28,13 +28,13 @@ import json
 import logging
 import os
 import secrets
-import tempfile
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from etl.crawl.raw import IndexEntry, RawArchive, software
+from etl.files import fsync_dir, temp_path
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def prune(raw_dir: Path, keep_runs: int, *, needed: Collection[str]) -> PruneRes
     if keep_runs < 0:
         raise ValueError(f"setting 'keep_runs': {keep_runs} is negative (0 keeps every run)")
     raw = Path(raw_dir)
-    for temp in raw.glob(".prune-*.tmp"):  # an interrupted prune's
+    for temp in raw.glob(".prune.*.tmp"):  # an interrupted prune's
         temp.unlink(missing_ok=True)
     runs = sorted(_stems(raw, runs=True))
     before = _size(raw)
@@ -114,10 +114,10 @@ def prune(raw_dir: Path, keep_runs: int, *, needed: Collection[str]) -> PruneRes
         copied = _write_compacted(raw, compacted, entries, old)
     for unit in units:  # index lines first: none may point at a deleted file
         (raw / f"{unit}{INDEX}").unlink(missing_ok=True)
-    _fsync_dir(raw)
+    fsync_dir(raw)
     for unit in units:
         (raw / f"{unit}{WARC}").unlink(missing_ok=True)
-    _fsync_dir(raw)
+    fsync_dir(raw)
     return PruneResult(
         keep_runs,
         tuple(old),
@@ -162,7 +162,7 @@ def _write_compacted(raw: Path, stem: str, entries: list[IndexEntry], runs: list
         "requests, copied unchanged",
         "etl-compacted-runs": f"{runs[0]} .. {runs[-1]}",
     }
-    warc_tmp, index_tmp = _temp(raw), _temp(raw)
+    warc_tmp, index_tmp = temp_path(raw, "prune"), temp_path(raw, "prune")
     try:
         with warc_tmp.open("wb") as out, index_tmp.open("w", encoding="utf-8") as index:
             writer = WARCWriter(out, gzip=True)
@@ -180,7 +180,7 @@ def _write_compacted(raw: Path, stem: str, entries: list[IndexEntry], runs: list
                 os.fsync(stream.fileno())
         os.replace(warc_tmp, raw / f"{stem}{WARC}")  # the WARC first: the index points into it
         os.replace(index_tmp, raw / f"{stem}{INDEX}")
-        _fsync_dir(raw)
+        fsync_dir(raw)
     finally:
         warc_tmp.unlink(missing_ok=True)
         index_tmp.unlink(missing_ok=True)
@@ -235,18 +235,3 @@ def _request_spans(path: Path) -> dict[int, tuple[int, int]]:
                 spans[offset] = request[1:]
             request = (record_id, offset, length) if kind == "request" else None
     return spans
-
-
-def _temp(folder: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=".prune-", suffix=".tmp", dir=folder)
-    os.close(fd)
-    return Path(name)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

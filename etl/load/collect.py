@@ -11,6 +11,12 @@ A post whose content hash equals the stored copy's (`Collected.stored`) keeps no
 the stored row stands, and the merge only moves its sighting times (`lite_columns`). A
 refresh of an unchanged corpus so never copies a text or an html.
 
+Archives of some themes show excerpts only (`Post.excerpt_only`). A full version of a post
+always beats its excerpt, in any order (etl.load.versions, which also fills a post page's
+missing date or id from its archive); a post the run saw only as an excerpt keeps the stored
+full copy whole (`_STANDS`: only its sighting times move), else its row holds the excerpt with
+`source = "excerpt"` (its own page failed), listed by `excerpts()`.
+
 Teasers are small (a 55-word excerpt) and stay records (`_Seen`).
 """
 
@@ -18,12 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl.load import tables
+from etl.load import tables, versions
 from etl.load.hashing import V1_DIGITS, hash_fields, hash_head, same_content, text_digest
+from etl.load.versions import Fillable, Fills, Rank
 from etl.records import Page, Post, Problem, Teaser
 from etl.urls import canonical_url
 
@@ -33,6 +40,10 @@ _BATCH_ROWS = 1_000
 # A post's own fields, stored per winning version; the run adds the rest (`post_table`).
 _ROW_FIELDS = ("wp_id", "title", "heading", "date", "date_raw", "date_source", "published_at")
 _ROW_COLUMNS = (*_ROW_FIELDS, "text", "html", "content_hash")
+# `_PostSeen.row` of a post seen unchanged: the stored row stands (its terms may grow); and of
+# a post seen only as an excerpt while the corpus holds it in full: the stored row stands whole.
+_STORED, _STANDS = -1, -2
+EXCERPT = "excerpt"  # `source` of a post known only by its excerpt
 
 
 # A URL of this shape is already canonical (https, or http on a port other than 80 and 443 as
@@ -94,20 +105,23 @@ def _row_schema() -> Any:
 class _PostSeen:
     """Everything one run learned about one post URL (mutable, local to one merge)."""
 
-    row: int  # the winning version's row in `_PostRows`; -1: the stored copy's, unchanged
+    row: int  # the winning version's row in `_PostRows`; or _STORED, _STANDS
     version: int  # hash of the whole winning record: an equal one reuses its row
     content: int  # hash of the winner's content fields: a different one is a conflict
     own: tuple[list[str], list[str]]  # the winner's own categories and tags (sorted, distinct)
     hash: str  # the winner's content_hash with its own terms
     # Without a row (-1): what redoes its hash for other terms, with the text's digest.
     head: tuple[str, str, dt.date | None, dt.datetime | None, bytes] | None
-    order: tuple[dt.datetime, int]
+    rank: Rank  # the winner's (full, fetched_at, input order)
     first: dt.datetime
     last: dt.datetime
     source: str
     categories: set[str] = field(default_factory=set)
     tags: set[str] = field(default_factory=set)
-    conflict: bool = False  # two different full versions in this run
+    conflict: bool = False  # two different versions of one kind (full or excerpt) in this run
+    values: Fillable = (None, None, None)  # the winner's own wp_id, date, published_at
+    fills: Fills | None = None  # the winner's gaps, as other versions of the run fill them
+    excerpt: int | None = None  # content of the first excerpt-only version seen
 
 
 @dataclass(slots=True)
@@ -141,6 +155,7 @@ class Collected:
     run_at: dt.datetime | None = None  # the run's last fetch: stamps gone_at and learned_at
     pages: int = 0  # pages added: the input order, which breaks ties between equal fetch times
     stored: Mapping[str, str] = field(default_factory=dict)  # URL -> the corpus's content_hash
+    partial: frozenset[str] = frozenset()  # stored URLs the corpus holds only as an excerpt
 
     def add(self, page: Page, fetched_at: dt.datetime, run_id: str, status: int | None) -> None:
         """One page as the run saw it: its records compete for their URLs, it is logged."""
@@ -158,14 +173,8 @@ class Collected:
         self.page_rows.append(_page_row(page, fetched_at, run_id, status))
         self.problems += [(p, run_id, fetched_at) for p in page.problems]
 
-    def add_unparsed(
-        self,
-        url: str,
-        fetched_at: dt.datetime,
-        run_id: str,
-        status: int | None,
-        problem: Problem | None = None,
-    ) -> None:
+    def add_unparsed(self, url: str, fetched_at: dt.datetime, run_id: str, status: int | None,
+                     problem: Problem | None = None) -> None:  # fmt: skip
         """A page that was not parsed (304, or failed) still belongs in the crawl log."""
         problems = (problem,) if problem else ()
         page = Page(url, "archive", None, None, None, None, None, (), (), problems)
@@ -183,61 +192,71 @@ class Collected:
     @property
     def reject_rows(self) -> list[dict[str, Any]]:
         return [
-            {
-                "run_id": run_id,
-                "source_url": p.url,
-                "record_kind": p.record_kind,
-                "reason": p.code,
-                "detail": p.detail,
-                "drift": p.drift,
-                "excerpt": p.excerpt,
-                "seen_at": seen_at,
-            }
+            {"run_id": run_id, "source_url": p.url, "record_kind": p.record_kind, "reason": p.code,
+             "detail": p.detail, "drift": p.drift, "excerpt": p.excerpt, "seen_at": seen_at}
             for p, run_id, seen_at in self.problems
-        ]
+        ]  # fmt: skip
 
     def last_seen(self) -> dict[str, dt.datetime]:
-        """Canonical URL -> the run's latest sighting, of every post seen in full."""
+        """Canonical URL -> the run's latest sighting, of every post seen (not as a teaser)."""
         return {url: seen.last for url, seen in self.posts.items()}
+
+    def excerpts(self) -> list[str]:
+        """The run's posts known only by their excerpt (the corpus has no full copy either)."""
+        return sorted(u for u, s in self.posts.items() if s.source == EXCERPT and s.row != _STANDS)
 
     def see_post(self, post: Post, order: tuple[dt.datetime, int], source: str) -> None:
         # Hashes stand in for comparing whole records (64 bits: a collision is negligible).
-        url, at = key(post.url), order[0]
+        url, at, ranked = key(post.url), order[0], versions.rank(post, order)
         own = sorted(set(post.categories)), sorted(set(post.tags))
         fields = (post.title, post.heading, post.date, post.published_at, post.text)
         content, version = hash((*fields, *own[0], "", *own[1])), hash(post)
+        values, source = versions.fillable(post), EXCERPT if post.excerpt_only else source
         seen = self.posts.get(url)
         if seen is None:
-            row, h, head = self._row(url, post, own)
+            row, h, head = self._row(url, post, own, values)
+            excerpt = content if post.excerpt_only else None
             self.posts[url] = _PostSeen(
-                row, version, content, own, h, head, order, at, at, source, set(own[0]),
-                set(own[1]),
+                row, version, content, own, h, head, ranked, at, at, source, set(own[0]),
+                set(own[1]), values=values, excerpt=excerpt,
             )  # fmt: skip
             return
         seen.first, seen.last = min(seen.first, at), max(seen.last, at)
         seen.categories.update(own[0])
         seen.tags.update(own[1])
-        # Comparing each version with the current winner finds any two that differ.
-        seen.conflict = seen.conflict or content != seen.content
-        # The later fetch wins; at equal fetch times, the later input.
-        if order > seen.order:
-            if version != seen.version:
-                seen.row, seen.hash, seen.head = self._row(url, post, own)
-                seen.version = version
-            seen.content, seen.own, seen.order, seen.source = content, own, order, source
+        # Comparing each version with the first of its kind, or the winner, finds any two
+        # that differ; an excerpt never equals its full post.
+        if post.excerpt_only:
+            seen.excerpt = content if seen.excerpt is None else seen.excerpt
+            seen.conflict = seen.conflict or content != seen.excerpt
+        elif seen.rank[0]:
+            seen.conflict = seen.conflict or content != seen.content
+        if ranked <= seen.rank:
+            seen.fills = versions.offered(seen.values, seen.fills, values, ranked)
+            return
+        seen.fills = versions.carried(values, seen.values, seen.rank, seen.fills)
+        if version != seen.version:
+            effective = versions.filled(values, seen.fills)
+            seen.row, seen.hash, seen.head = self._row(url, post, own, effective)
+            seen.version = version
+        seen.content, seen.own, seen.rank, seen.source = content, own, ranked, source
+        seen.values = values
 
     def _row(
-        self, url: str, post: Post, own: tuple[list[str], list[str]]
+        self, url: str, post: Post, own: tuple[list[str], list[str]], values: Fillable
     ) -> tuple[int, str, tuple[str, str, dt.date | None, dt.datetime | None, bytes] | None]:
-        """(row, hash, head) of a winning version: no row when the corpus holds it as is."""
+        """(row, hash, head) of a winning version (`values`: its fields as filled so far):
+        no row when the corpus holds it as is, or holds in full a post seen as an excerpt."""
+        if post.excerpt_only and url in self.stored and url not in self.partial:
+            return _STANDS, "", None
         digest = text_digest(post.text)
-        fields = (post.title, post.heading, post.date, post.published_at)
+        fields = (post.title, post.heading, values[1][0] if values[1] else None, values[2])
         h = hash_head(*fields, digest, *own)
         stored = self.stored.get(url)
         if stored is not None and (
             h == stored or (len(stored) == V1_DIGITS and same_content(stored, post, *own))
         ):
-            return -1, h, (*fields, digest)
+            return _STORED, h, (*fields, digest)
         return self.rows.add(post, h), h, None
 
     def see_teaser(self, teaser: Teaser, order: tuple[dt.datetime, int], source: str) -> None:
@@ -247,18 +266,6 @@ class Collected:
             seen.observe(teaser, order, source)
         else:
             self.teasers[url] = _Seen(teaser, order, order[0], order[0], source)
-
-
-def collect_pages(
-    observations: Iterable[tuple[Page, dt.datetime, str, int | None]],
-    stored: Mapping[str, str] | None = None,
-) -> Collected:
-    """Consume (page, fetched_at, run_id, status) as they come, keeping one winner per URL;
-    `stored`: URL -> the corpus's content_hash (posts seen unchanged keep no row)."""
-    run = Collected(stored=stored or {})
-    for page, fetched_at, run_id, status in observations:
-        run.add(page, fetched_at, run_id, status)
-    return run.finish()
 
 
 def _page_row(p: Page, fetched_at: dt.datetime, run_id: str, status: int | None) -> dict[str, Any]:
@@ -296,12 +303,18 @@ def post_table(run: Collected) -> Any:
         taken[name] = combined.take(winners)
         del combined
         pa.default_memory_pool().release_unused()  # Arrow keeps freed blocks otherwise
-    rows = pa.table(taken)
+    # A winner's gaps, filled from the run's other versions of the post (etl.load.versions).
+    fills = {i: versions.filled(s.values, s.fills) for i, s in enumerate(seen) if s.fills}
+    rows = versions.patch(pa.table(taken), fills)
     categories = [sorted(s.categories) for s in seen]
     tags = [sorted(s.tags) for s in seen]
     hashes = [s.hash for s in seen]
-    # The stored hash covers the winner's own terms; where other pages added some, redo it.
-    redo = [i for i, s in enumerate(seen) if categories[i] != s.own[0] or tags[i] != s.own[1]]
+    # The stored hash covers the winner's own terms and fields; where other pages added
+    # terms, or filled a field, redo it.
+    redo = [
+        i for i, s in enumerate(seen)
+        if i in fills or categories[i] != s.own[0] or tags[i] != s.own[1]
+    ]  # fmt: skip
     for start in range(0, len(redo), _BATCH_ROWS):
         part = redo[start : start + _BATCH_ROWS]
         fields = rows.select(["title", "heading", "date", "published_at", "text"])
@@ -329,18 +342,20 @@ def post_table(run: Collected) -> Any:
 def lite_columns(run: Collected) -> dict[str, list[Any]]:
     """The posts whose winner is the stored copy as is (no row kept), sorted by URL: their
     sighting times, terms and hash (redone where other pages added terms, which makes the
-    post `grown`, i.e. updated; a version 1 hash is replaced by version 2)."""
+    post `grown`, i.e. updated; a version 1 hash is replaced by version 2). A stored full
+    post the run saw only as an excerpt moves its sighting times only (None: stored stands)."""
     keys = sorted(k for k, s in run.posts.items() if s.row < 0)
     seen = [run.posts[k] for k in keys]
-    categories = [sorted(s.categories) for s in seen]
-    tags = [sorted(s.tags) for s in seen]
+    stands = [s.row == _STANDS for s in seen]
+    categories = [None if st else sorted(s.categories) for s, st in zip(seen, stands, strict=True)]
+    tags = [None if st else sorted(s.tags) for s, st in zip(seen, stands, strict=True)]
     terms = zip(seen, categories, tags, strict=True)
-    grown = [c != s.own[0] or t != s.own[1] for s, c, t in terms]
-    hashes = [s.hash for s in seen]
+    grown = [c is not None and (c != s.own[0] or t != s.own[1]) for s, c, t in terms]
+    hashes: list[str | None] = [None if st else s.hash for s, st in zip(seen, stands, strict=True)]
     for i in (i for i, g in enumerate(grown) if g):
-        head = seen[i].head
-        assert head is not None
-        hashes[i] = hash_head(*head, categories[i], tags[i])
+        head, cats, more = seen[i].head, categories[i], tags[i]
+        assert head is not None and cats is not None and more is not None
+        hashes[i] = hash_head(*head, cats, more)
     return {
         "url": keys,
         "first_seen_at": [s.first for s in seen],

@@ -232,7 +232,8 @@ def documents(posts: Any, teasers: Any) -> Any:
     full = {name: posts[name] for name in schema.names if name in posts.column_names}
     full |= {
         "year": pc.year(posts["date"]),
-        "has_full_text": pa.array([True] * posts.num_rows, pa.bool_()),
+        # A post known only by its excerpt (its own page failed) is no full text either.
+        "has_full_text": pc.not_equal(posts["source"], "excerpt"),
         "first_seen_at": _extreme("min_element_wise", full["first_seen_at"], seen[0]),
         "last_seen_at": _extreme("max_element_wise", full["last_seen_at"], seen[1]),
     }

@@ -6,10 +6,14 @@ Each merge rule lives in one function here:
   fields, and a second *different* full version of a URL is a counted conflict
   (`etl.load.collect.Collected.see_post`); categories and tags are unioned over every page
   showing the post;
+- a full version of a post beats an excerpt-only one (archives that show excerpts), and a
+  post page's missing field is filled from the run's other versions (`etl.load.versions`);
 - `content_hash` fingerprints a post's content as parsed (before learned boilerplate);
 - across runs (`derive.combine_posts`): new rows added, changed ones updated, nothing deleted;
   `first_seen_at` is the earliest sighting, `last_seen_at` the latest; a FULL run marks posts it
-  did not see at all with `gone_at` (cleared whenever the URL is seen again);
+  did not see at all with `gone_at` (cleared whenever the URL is seen again); a run that saw a
+  stored full post only as an excerpt moves its sighting times, nothing else; a post known
+  only by its excerpt keeps it as its text, `source = "excerpt"`;
 - learned boilerplate (`etl.load.boilerplate`).
 Whole-table work is vectorised in pyarrow (`etl.load.derive`); Python only loops over this run's
 records. Identical inputs give identical tables: every table is sorted (see the dictionary).
@@ -20,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,8 +34,8 @@ from typing import Any
 from etl.load import derive, tables
 from etl.load.boilerplate import learn as learn_boilerplate
 from etl.load.collect import (
+    EXCERPT,
     Collected,
-    collect_pages,
     key,
     lite_columns,
     post_table,
@@ -41,6 +46,8 @@ from etl.load.store import SOURCE_TABLES, Corpus, read_corpus, write_corpus
 from etl.records import Page, Post
 from etl.settings import Settings
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "CONTENT_FIELDS",
     "Collected",
@@ -50,6 +57,7 @@ __all__ = [
     "MergeResult",
     "Observation",
     "collect",
+    "collector",
     "content_hash",
     "load_run",
     "merge",
@@ -93,6 +101,7 @@ class MergeCounts:
 class MergeResult:
     corpus: Corpus
     counts: MergeCounts
+    excerpt_only: tuple[str, ...] = ()  # the run's posts known only by their excerpt
 
 
 def content_hash(
@@ -115,36 +124,80 @@ def stored_hashes(existing: Corpus | None) -> dict[str, str]:
     return dict(zip(cols["url"], cols["content_hash"], strict=True))
 
 
+def collector(existing: Corpus | None) -> Collected:
+    """A run's collector, told the stored posts: their hashes (a post seen with the same
+    content keeps its row) and which the corpus holds only as an excerpt."""
+    return Collected(stored=stored_hashes(existing), partial=partial(existing))
+
+
+def partial(existing: Corpus | None) -> frozenset[str]:
+    """Stored post URLs known only by their excerpt (`source = "excerpt"`)."""
+    if existing is None or existing.posts.num_rows == 0:
+        return frozenset()
+    cols = existing.posts.select(["url", "source"]).to_pydict()
+    return frozenset(url for url, src in zip(*cols.values(), strict=True) if src == EXCERPT)
+
+
 def last_seen(existing: Corpus | None) -> dict[str, dt.datetime | None]:
-    """Stored post URL -> when a run last saw it (what the audit compares with the sitemaps)."""
+    """Stored post URL -> when a run last saw it (what the audit compares with the sitemaps);
+    None for a post known only by its excerpt: never seen in full, its page is read again."""
     if existing is None or existing.posts.num_rows == 0:
         return {}
-    cols = existing.posts.select(["url", "last_seen_at"]).to_pydict()
-    return dict(zip(cols["url"], cols["last_seen_at"], strict=True))
+    cols = existing.posts.select(["url", "last_seen_at", "source"]).to_pydict()
+    return {
+        url: None if source == EXCERPT else seen
+        for url, seen, source in zip(*cols.values(), strict=True)
+    }
+
+
+# What an excerpt-only record shows of its post besides the text: title, heading, date,
+# published_at (then the terms).
+_Shown = tuple[str, str, dt.date | None, dt.datetime | None]
 
 
 class KnownPosts:
     """The corpus's posts as an incremental crawl's stop rule sees them."""
 
     def __init__(self, existing: Corpus | None) -> None:
-        # URL -> (content_hash, categories, tags) of every stored post.
-        self._known: dict[str, tuple[str, list[str], list[str]]] = {}
+        # URL -> (content_hash, categories, tags, shown) of every stored post.
+        self._known: dict[str, tuple[str, list[str], list[str], _Shown]] = {}
+        self.partial: frozenset[str] = frozenset()  # known only by their excerpt
         if existing is not None and existing.posts.num_rows:
-            cols = existing.posts.select(["url", "content_hash", "categories", "tags"])
-            for url, h, c, t in zip(*cols.to_pydict().values(), strict=True):
-                self._known[url] = (h, c or [], t or [])
+            names = ["url", "content_hash", "categories", "tags", "title", "heading", "date",
+                     "published_at"]  # fmt: skip
+            cols = existing.posts.select(names).to_pydict()
+            for url, h, c, t, *shown in zip(*cols.values(), strict=True):
+                self._known[url] = (h, c or [], t or [], tuple(shown))
+            self.partial = partial(existing)
 
     def __len__(self) -> int:
         return len(self._known)
 
     def unchanged(self, post: Post) -> bool:
-        """The corpus holds this post with the same content (its terms unioned as stored)."""
+        """The corpus holds this post with the same content (its terms unioned as stored).
+        An excerpt-only record is compared on what it shows besides its text (its date and
+        time where it shows them, terms it shows among the stored ones): its text never
+        equals the stored full text."""
         known = self._known.get(key(post.url))
         if known is None:
             return False
-        stored, categories, tags = known
+        stored, categories, tags, shown = known
+        if post.excerpt_only:
+            title, heading, date, stamp = shown
+            return (
+                (post.title, post.heading) == (title, heading)
+                and post.date in (None, date)
+                and post.published_at in (None, stamp)
+                and {*post.categories} <= {*categories}
+                and {*post.tags} <= {*tags}
+            )
         union = sorted({*categories, *post.categories}), sorted({*tags, *post.tags})
         return same_content(stored, post, *union)
+
+    def has_in_full(self, post: Post) -> bool:
+        """The corpus holds this post's full text, and the post as it is shown unchanged: its
+        page need not be read again for an excerpt."""
+        return key(post.url) not in self.partial and self.unchanged(post)
 
     def all_unchanged(self, posts: Sequence[Post]) -> bool:
         return all(map(self.unchanged, posts))
@@ -158,19 +211,21 @@ def merge(
     settings: Settings,
 ) -> MergeResult:
     """Merge one run's observations into `existing` (None: no corpus yet)."""
-    run = collect(observations, stored_hashes(existing))
+    run = collect(observations, collector(existing))
     return merge_collected(existing, run, full=full, settings=settings)
 
 
-def collect(observations: Iterable[Observation], stored: dict[str, str] | None = None) -> Collected:
+def collect(observations: Iterable[Observation], into: Collected | None = None) -> Collected:
     """Consume a run's observations as they come, keeping one winner per URL (compactly:
-    see `etl.load.collect`); `stored`: URL -> the corpus's content_hash (`stored_hashes`).
+    see `etl.load.collect`); `into`: a collector told the stored posts (`collector`).
 
     Split from `merge_collected` so a pipeline can stream pages in while the crawl runs and
     decide only at the end whether the run counts as full (a run with failures does not).
     """
-    pages = ((o.page, o.fetched_at, o.run_id, o.status) for o in observations)
-    return collect_pages(pages, stored)
+    run = into if into is not None else Collected()
+    for o in observations:
+        run.add(o.page, o.fetched_at, o.run_id, o.status)
+    return run.finish()
 
 
 def merge_collected(
@@ -242,6 +297,9 @@ def _merge_collected(
 ) -> MergeResult:
     _release()  # what the crawl freed
     old = existing or Corpus.empty()
+    excerpt_only = tuple(run.excerpts())
+    for url in excerpt_only:  # never silently presented as the post's text
+        log.warning("%s: known only by its excerpt (its own page could not be read)", url)
     conflicts = sum(s.conflict for s in run.posts.values())
     seen_any = sorted(run.posts.keys() | run.teasers.keys())
     posts, pc_counts, fresh = _combine_posts(old.posts, run, seen_any, full)
@@ -273,7 +331,7 @@ def _merge_collected(
         pages=len(run.page_rows),
         rejects=len(run.reject_rows),
     )
-    return MergeResult(corpus, counts)
+    return MergeResult(corpus, counts, excerpt_only)
 
 
 def load_run(

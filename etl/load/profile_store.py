@@ -13,7 +13,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from etl.load.store import write_json
+from etl.files import write_json
 from etl.parse.profile import DEFAULT, Profile, from_json, to_json
 from etl.settings import Settings
 

@@ -20,7 +20,6 @@ swap; older sets are removed. A folder written before table sets existed (tables
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -33,6 +32,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from etl.files import fsync_dir, temp_path, write_json
 from etl.load import tables
 from etl.load.hashing import CONTENT_HASH_VERSION
 
@@ -72,22 +72,6 @@ class Corpus:
             yield by_name[f.name], getattr(self, f.name)
 
 
-def _fsync_dir(folder: Path) -> None:
-    # Makes the renames themselves durable; not every platform can open a directory.
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _temp_path(folder: Path, name: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    return Path(tmp)
-
-
 def _write_parquet(table: Any, path: Path) -> None:
     import pyarrow.parquet as pq
 
@@ -121,7 +105,7 @@ def write_corpus(
         _write_set(corpus, staging, meta)
         at("write.staged")
         os.replace(staging, folder / set_name)
-        _fsync_dir(folder / SETS)
+        fsync_dir(folder / SETS)
         at("write.manifest")
         rows = {spec.name: table.num_rows for spec, table in corpus.items()}
         write_json({**meta, "tables": rows, "set": set_name}, folder / MANIFEST)
@@ -141,13 +125,13 @@ def _write_set(corpus: Corpus, staging: Path, meta: dict[str, str]) -> None:
     # Encoding and compressing release the GIL: the tables are written on both cores.
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(lambda job: _write_parquet(*job), jobs))
-    _fsync_dir(staging)
+    fsync_dir(staging)
 
 
 def _link_tables(folder: Path, set_dir: Path, at: WriteHooks = lambda point: None) -> None:
     """Point every top-level `<table>.parquet` at the set's file, each replaced atomically."""
     for i, spec in enumerate(tables.TABLES):
-        source, tmp = set_dir / f"{spec.name}.parquet", _temp_path(folder, spec.name)
+        source, tmp = set_dir / f"{spec.name}.parquet", temp_path(folder, spec.name)
         try:
             tmp.unlink()
             try:
@@ -159,7 +143,7 @@ def _link_tables(folder: Path, set_dir: Path, at: WriteHooks = lambda point: Non
             tmp.unlink(missing_ok=True)
         if i == 0:
             at("write.linked_one")
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
 
 def _remove_sets(folder: Path, keep: set[str]) -> None:
@@ -192,11 +176,11 @@ def write_table(
     folder.mkdir(parents=True, exist_ok=True)
     schema = tables.arrow_schema(spec)
     exact = table.select(spec.names).cast(schema)
-    final, tmp = folder / f"{spec.name}.parquet", _temp_path(folder, spec.name)
+    final, tmp = folder / f"{spec.name}.parquet", temp_path(folder, spec.name)
     try:
         _write_parquet(exact.replace_schema_metadata(_meta(run_id, site, generated_at)), tmp)
         os.replace(tmp, final)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     finally:
         tmp.unlink(missing_ok=True)
     return final
@@ -213,21 +197,6 @@ def _sweep(folder: Path, current: TableSet | None) -> None:
     named = current is not None and current.name and current.folder.is_dir()
     if named and current is not None and not is_consistent(folder):
         _link_tables(folder, current.folder)
-
-
-def write_json(data: dict[str, Any], path: Path) -> None:
-    """Write JSON atomically: a temp file in the same folder, fsync, rename."""
-    tmp = _temp_path(path.parent, path.name)
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, sort_keys=True)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def file_metadata(path: Path | BinaryIO) -> dict[str, str]:

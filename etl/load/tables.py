@@ -95,7 +95,14 @@ POSTS = Table(
             "(`etl/load/hashing.py`: 32 hex digits; 64 for hashes of version 1, until seen again).",
             False,
         ),
-        _c("source", "string", "Where the full text was read: `archive` or `post_page`.", False),
+        _c(
+            "source",
+            "string",
+            "Where the text was read: `archive` or `post_page` (the full post), or `excerpt`: "
+            "the archive showed only an excerpt and the post's own page failed, so `text` and "
+            "`html` are that excerpt (later runs read its page again).",
+            False,
+        ),
         _FIRST,
         _LAST,
         _GONE,
@@ -138,10 +145,15 @@ DOCUMENTS = Table(
         _c(
             "has_full_text",
             "bool",
-            "True when the full post is known, False when only its teaser.",
+            "True when the full post is known, False when only its teaser or its excerpt.",
             False,
         ),
-        _c("text", "string", "The full text when known, else the teaser's excerpt.", False),
+        _c(
+            "text",
+            "string",
+            "The full text when known, else the archive's or the teaser's excerpt.",
+            False,
+        ),
         _WORDS,
         _FIRST,
         _LAST,

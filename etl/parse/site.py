@@ -12,9 +12,9 @@ import re
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
+from etl.urls import ARCHIVE_PATH as ARCHIVE_PATH  # the one archive-URL rule
 from etl.urls import canonical_url
 
-ARCHIVE_PATH = re.compile(r"/(?P<kind>category|tag)/(?P<slug>[^/]+)(?:/page/(?P<n>\d+))?/?$")
 _PAGED_PATH = re.compile(r"^(?P<base>.*?/)page/(?P<n>\d+)/?$")
 _PAGED_QUERY = re.compile(r"(?:^|&)(?:paged|query-\d+-page)=(?P<n>\d+)(?:&|$)")
 # Paths that are never a post: archives, feeds, WordPress' own files, date archives, home.

@@ -1,6 +1,6 @@
 """`etl probe --site URL`: will a run work on this site? One screen, a verdict, exit 0 or 1.
 
-At most ten polite requests (etl.crawl.probe) through a crawl session like a run's (robots.txt
+At most ten polite requests (etl.probe.look) through a crawl session like a run's (robots.txt
 obeyed, the rate limit, the User-Agent with the operator's contact), into a raw archive of its
 own that is thrown away; the pages are read with the site profile a run would use (the stored
 one in DATA_DIR/profile.json, if any, with the settings' rules). The verdict is "ready" or
@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from etl.crawl.probe import Findings, probe
 from etl.crawl.session import open_session
 from etl.load.profile_store import for_run, read_profile
 from etl.parse.profile import Profile
+from etl.probe.look import Findings, probe
 from etl.records import Page
 from etl.settings import Settings
 

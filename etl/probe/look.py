@@ -3,7 +3,7 @@
 the home page, the REST API's post count, the sitemap index and its taxonomy sitemaps,
 then one archive page, the page after it, and where archives show excerpts only, one post.
 
-What was found is a `Findings`; `etl.probe` turns it into a verdict and a screen.
+What was found is a `Findings`; `etl.probe.verdict` turns it into a verdict and a screen.
 """
 
 from __future__ import annotations

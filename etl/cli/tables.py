@@ -1,5 +1,5 @@
 """The commands that read the data folder and never the network: `report`, `stats`,
-`export`, `prune` (registered by etl.cli, which holds the shared flags and `main`)."""
+`export`, `prune` (registered by etl.cli.main)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from etl.cli.options import DATA_HELP, settings_from
 from etl.runlog import EXIT_OK, EXIT_USAGE
 
-DATA_HELP = "data folder holding raw/, processed/ and runs/ (default: data)"
 if TYPE_CHECKING:
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -66,8 +66,6 @@ def run_export(args: argparse.Namespace) -> int:
         print("etl export: --table is for csv and jsonl; the SQLite file holds every table",
               file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
-    from etl.cli import settings_from
-
     settings = settings_from(args)
     out = args.out or settings.data_dir / "export"
     for path, rows in export(
@@ -113,8 +111,6 @@ def run_prune(args: argparse.Namespace) -> int:
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
-    from etl.cli import settings_from
-
     return settings_from(args).data_dir
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from etl.crawl.probe import MAX_REQUESTS, Findings
 from etl.parse.profile import rule_counts
-from etl.probe import Probe
+from etl.probe.look import MAX_REQUESTS, Findings
+from etl.probe.verdict import Probe
 from etl.records import Page, Post
 
 # The fields a person checks first, as named in the run report's rule counts.
