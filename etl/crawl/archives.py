@@ -31,6 +31,7 @@ from etl.crawl.client import REFUSED_CODING, REFUSED_TOO_LARGE
 from etl.crawl.discover import discover
 from etl.crawl.session import CrawlResult, Session, open_session
 from etl.crawl.stop import Stop
+from etl.crawl.streams import drain
 from etl.records import Fetch, Page, Post
 from etl.settings import Settings
 
@@ -268,27 +269,13 @@ async def crawl_archives(
             await schedule.settle(job, fetch)
 
     async def every() -> None:
-        try:
-            async with asyncio.TaskGroup() as group:
-                for _ in range(schedule.slots):
-                    group.create_task(lane(group))
-        except asyncio.CancelledError:
-            raise
-        except BaseException:
-            await queue.put(None)
-            raise
-        await queue.put(None)  # the one end of the stream
+        async with asyncio.TaskGroup() as group:
+            for _ in range(schedule.slots):
+                group.create_task(lane(group))
 
-    task = asyncio.create_task(every())
-    try:
-        while (crawled := await queue.get()) is not None:
+    async with contextlib.aclosing(drain(queue, every)) as stream:  # closed with this one
+        async for crawled in stream:
             yield crawled
-        await task  # re-raises what stopped an archive
-    finally:
-        if not task.done():  # the consumer stopped early
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 def failure_reason(fetch: Fetch) -> str:

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from etl.crawl.archives import Crawled, failure_reason
 from etl.crawl.audit import not_the_post
 from etl.crawl.session import Session
+from etl.crawl.streams import drain
 from etl.records import Page, Post
 from etl.urls import canonical_url
 
@@ -92,28 +93,14 @@ class PostPages:
                     await out.put(got)
 
         async def every() -> None:
-            try:
-                async with asyncio.TaskGroup() as group:
-                    group.create_task(archives())
-                    for _ in range(lanes):
-                        group.create_task(lane())
-            except asyncio.CancelledError:
-                raise
-            except BaseException:
-                await out.put(None)
-                raise
-            await out.put(None)  # the one end of the stream
+            async with asyncio.TaskGroup() as group:
+                group.create_task(archives())
+                for _ in range(lanes):
+                    group.create_task(lane())
 
-        task = asyncio.create_task(every())
-        try:
-            while (got := await out.get()) is not None:
+        async with contextlib.aclosing(drain(out, every)) as stream:  # closed with this one
+            async for got in stream:
                 yield got
-            await task  # re-raises what stopped the crawl
-        finally:
-            if not task.done():  # the consumer stopped early
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
 
     def _wanted(self, page: Page | None) -> list[str]:
         """The page's excerpt-only posts whose own page is to be read (as printed)."""
