@@ -208,6 +208,22 @@ def test_readers_never_see_two_runs_while_runs_publish(tmp_path: Path) -> None:
     assert reads >= 20 and len(seen) == 2
 
 
+def test_a_reader_slower_than_two_publishes_still_reads_one_whole_run(tmp_path: Path) -> None:
+    """The files of a set are opened before any is read: two runs published meanwhile remove
+    the set, and what the reader had opened still reads as the run it started on."""
+    whole, half = _corpus(), _half(_corpus())
+    _write(whole, tmp_path, "run-0")
+    current = published(tmp_path)
+    assert current is not None and current.name
+    names = [spec.name for spec in tables.TABLES]
+    with current.opened(names) as files:
+        _write(half, tmp_path, "run-1")
+        _write(half, tmp_path, "run-2")
+        assert not current.folder.exists()  # the set it opened is gone
+        counts = {name: pq.read_table(f).num_rows for name, f in files.items()}
+    assert counts == {spec.name: t.num_rows for spec, t in whole.items()}
+
+
 @pytest.mark.parametrize("delay", [0.05, 0.13, 0.31])
 def test_sigkill_during_writes_never_leaves_a_broken_table(tmp_path: Path, delay: float) -> None:
     before = _corpus()

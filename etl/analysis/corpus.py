@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     import duckdb as duckdb_module
@@ -99,13 +99,14 @@ def read_tables(
 
     def read(current: TableSet) -> dict[str, pd.DataFrame | None]:
         found: dict[str, pd.DataFrame | None] = {}
-        for name in names:
-            if not current.has(name):
-                if name not in optional:
-                    raise _missing(name, folder)
-                found[name] = None
-                continue
-            found[name] = _read(current.path(name), columns)
+        with current.opened(names) as files:
+            for name in names:
+                if name not in files:
+                    if name not in optional:
+                        raise _missing(name, folder)
+                    found[name] = None
+                    continue
+                found[name] = _read(files[name], columns)
         return found
 
     tables: dict[str, pd.DataFrame | None] | None = read_set(folder, read)
@@ -114,14 +115,13 @@ def read_tables(
     return tables
 
 
-def _read(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
+def _read(f: BinaryIO, columns: Sequence[str] | None) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
-    with open(path, "rb") as f:  # open once: the file stays readable if its set is removed
-        if columns is not None:
-            present = set(pq.read_schema(f).names)
-            columns = [c for c in columns if c in present]
-        return to_pandas(pq.read_table(f, columns=columns))
+    if columns is not None:
+        present = set(pq.read_schema(f).names)
+        columns = [c for c in columns if c in present]
+    return to_pandas(pq.read_table(f, columns=columns))
 
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:

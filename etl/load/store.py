@@ -20,6 +20,7 @@ swap; older sets are removed. A folder written before table sets existed (tables
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -235,6 +236,14 @@ class TableSet:
             return isinstance(listed, dict) and table in listed
         return self.path(table).exists()
 
+    @contextlib.contextmanager
+    def opened(self, names: Iterable[str]) -> Iterator[dict[str, BinaryIO]]:
+        """The files of `names` the run wrote, every one opened before any is read: an open
+        file stays readable when a later run removes its set, so a reader slower than two
+        publishes still reads one whole run (a file gone before the opens: FileNotFoundError)."""
+        with contextlib.ExitStack() as stack:
+            yield {n: stack.enter_context(open(self.path(n), "rb")) for n in names if self.has(n)}
+
 
 def published(processed_dir: Path) -> TableSet | None:
     """The set `manifest.json` names, read once; None when no run has written tables yet.
@@ -295,17 +304,18 @@ def _read_tables(current: TableSet, only: set[str] | None) -> Corpus:
     import pyarrow.parquet as pq
 
     found: dict[str, Any] = {}
-    for spec in tables.TABLES:
-        path, schema = current.path(spec.name), tables.arrow_schema(spec)
-        if (only is not None and spec.name not in only) or not current.has(spec.name):
-            found[spec.name] = schema.empty_table()
-            continue
-        with open(path, "rb") as f:  # open first: the set may be removed, the open file stays
+    wanted = [t.name for t in tables.TABLES if only is None or t.name in only]
+    with current.opened(wanted) as files:
+        for spec in tables.TABLES:
+            schema = tables.arrow_schema(spec)
+            if (f := files.get(spec.name)) is None:
+                found[spec.name] = schema.empty_table()
+                continue
             version = file_metadata(f).get("schema_version")
             if version != tables.SCHEMA_VERSION:
                 raise ValueError(
-                    f"{path} has schema version {version}, expected {tables.SCHEMA_VERSION}: "
-                    "rebuild the tables from data/raw"
+                    f"{current.path(spec.name)} has schema version {version}, expected "
+                    f"{tables.SCHEMA_VERSION}: rebuild the tables from data/raw"
                 )
             found[spec.name] = pq.read_table(f).select(spec.names).cast(schema)
     return Corpus(**found)
