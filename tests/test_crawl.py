@@ -19,15 +19,9 @@ from etl.crawl.archives import Known, crawl_archives
 from etl.crawl.discover import discover
 from etl.crawl.raw import RawArchive
 from etl.crawl.session import CrawlResult, Validators, open_session
-from etl.replay.server import (
-    BIG_PATH,
-    FAULT_KINDS,
-    OFFSITE_PATH,
-    FaultPlan,
-    LogEntry,
-    ReplayServer,
-    serve,
-)
+from etl.replay.faults import FAULT_KINDS, FaultPlan
+from etl.replay.handler import LogEntry
+from etl.replay.server import BIG_PATH, OFFSITE_PATH, ReplayServer, serve
 from etl.settings import Settings
 from tests.replay_settings import fast_settings
 

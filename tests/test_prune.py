@@ -13,7 +13,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from etl.cli import main
 from etl.crawl.prune import prune
-from etl.crawl.raw import RawArchive, RawWriter
+from etl.crawl.raw import RawArchive
+from etl.crawl.rawwriter import RawWriter
 from etl.pipeline import rebuild, run_corpus
 from etl.records import Fetch
 from etl.replay.server import ReplayServer, serve

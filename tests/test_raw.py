@@ -12,7 +12,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from etl import __version__
-from etl.crawl.raw import RawArchive, RawWriter, new_run_id, warcinfo_fields
+from etl.crawl.raw import RawArchive, new_run_id
+from etl.crawl.rawwriter import RawWriter, warcinfo_fields
 from etl.records import Fetch
 from etl.settings import Settings
 

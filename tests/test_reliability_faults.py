@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from etl.replay.server import FAULT_KINDS, FaultPlan, serve
+from etl.replay.faults import FAULT_KINDS, FaultPlan
+from etl.replay.server import serve
 from tests.reliability import SNAP2, cli, content, reports, run
 
 FRACTION = 0.3

@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from etl.replay.server import BIG_PATH, FAULT_KINDS, OFFSITE_PATH, FaultPlan, serve
+from etl.replay.faults import FAULT_KINDS, FaultPlan
+from etl.replay.server import BIG_PATH, OFFSITE_PATH, serve
 
 SITE = Path(__file__).parent / "fixtures" / "site"
 SNAP1, SNAP2 = SITE / "snapshot-1", SITE / "snapshot-2"

@@ -123,16 +123,16 @@ def test_a_signal_mid_crawl_keeps_the_raw_archive_and_publishes_nothing(
 HELD_CLOSE = """
 import sys, time
 from etl.cli import main
-from etl.crawl import raw
+from etl.crawl import rawwriter
 
-close = raw.RawWriter.__exit__
+close = rawwriter.RawWriter.__exit__
 
 def held(self, *exc):
     print("closing the raw archive", file=sys.stderr, flush=True)
     time.sleep(600)
     return close(self, *exc)
 
-raw.RawWriter.__exit__ = held
+rawwriter.RawWriter.__exit__ = held
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from etl.crawl.raw import IndexEntry, RawArchive, software
+from etl.crawl.raw import IndexEntry, RawArchive
+from etl.crawl.rawwriter import software
 from etl.files import fsync_dir, temp_path
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from etl.crawl.client import Client, Stats, Wait
 from etl.crawl.progress import Progress
-from etl.crawl.raw import RawWriter, warcinfo_fields
+from etl.crawl.rawwriter import RawWriter, warcinfo_fields
 from etl.crawl.worker import Parsing
 from etl.records import Fetch
 from etl.settings import Settings

@@ -16,72 +16,29 @@ from __future__ import annotations
 
 import argparse
 import email.utils
-import gzip
 import hashlib
 import json
-import math
 import re
-import socket
-import struct
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
+
+from etl.replay.faults import FaultPlan
+from etl.replay.handler import Answer, Handler, LogEntry
+from etl.replay.rest import rest_query
 
 SITE = b"https://cssamerica.com"
-FAULT_KINDS = ("429", "429-date", "500", "503", "drop", "reset", "truncate", "slow")
 # Built-in test paths: a redirect that leaves the origin, and an answer too big to keep.
 OFFSITE_PATH = "/__offsite__/"
 BIG_PATH = "/__big__/"
 _TYPES = {".html": "text/html; charset=UTF-8", ".xml": "application/xml", ".txt": "text/plain"}
 _PAGE_ONE = re.compile(r"^(.*/)page/1/?$")
 _JSON = "application/json; charset=UTF-8"
-
-
-@dataclass(frozen=True, slots=True)
-class FaultPlan:
-    """Which paths fail, how, and for how many attempts: a pure function of seed and path."""
-
-    seed: int = 0
-    fraction: float = 0.3
-    kinds: Sequence[str] = FAULT_KINDS
-    slow_seconds: float = 1.0  # longer than the client's read timeout in tests
-    retry_after: int = 1  # seconds, in both the delta and the HTTP-date form
-
-    def fault_for(self, path: str) -> tuple[str, int] | None:
-        """`(kind, failing attempts)` for a path, or None when the path is served cleanly."""
-        digest = hashlib.sha256(f"{self.seed}:{path}".encode()).digest()
-        draw, kind, times = struct.unpack(">QBB", digest[:10])
-        if draw / 2**64 >= self.fraction:
-            return None
-        return self.kinds[kind % len(self.kinds)], 1 + times % 2
-
-
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    """One request as the server saw it; `active` counts requests in flight, this one included."""
-
-    path: str
-    started: float  # time.monotonic()
-    finished: float
-    status: int | None  # None when the connection was dropped or reset
-    headers: Mapping[str, str]
-    active: int
-    fault: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    raw: bool = False  # sent exactly as given: never gzipped here (its headers say what it is)
 
 
 class ReplayServer(ThreadingHTTPServer):
@@ -97,7 +54,7 @@ class ReplayServer(ThreadingHTTPServer):
         latency: float,
         origin: str | None = None,
     ) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__(("127.0.0.1", port), Handler)
         self.folder = Path(folder)
         self.origin = origin or site_origin(self.folder)
         self.faults = faults
@@ -204,142 +161,6 @@ def site_origin(folder: Path) -> str:
     if m := re.search(r"(?im)^sitemap:\s*(https?://[^/\s]+)", text):
         return m.group(1)
     return SITE.decode()
-
-
-def rest_query(
-    data: Any, route: str, query: Mapping[str, list[str]], url: str
-) -> tuple[int, tuple[tuple[str, str], ...], Any]:
-    """WordPress' answer to a GET on a REST route: (status, headers, JSON value).
-
-    A collection is filtered by `after` / `modified_after` (local ISO times), paged
-    (`per_page` 1-100, default 10; `page`) and cut to `_fields`; a posts page past the last is
-    an error, a terms page past the last an empty list, as in WordPress.
-    """
-    arg = {k: v[-1] for k, v in query.items()}
-    names = {f.strip() for f in arg.get("_fields", "").split(",") if f.strip()}
-    if not isinstance(data, list):
-        return 200, (), data
-    try:
-        per_page, page = int(arg.get("per_page", "10")), int(arg.get("page", "1"))
-    except ValueError:
-        per_page = page = 0
-    if not 1 <= per_page <= 100 or page < 1:
-        message = "Invalid parameter(s): per_page, page"
-        return 400, (), {"code": "rest_invalid_param", "message": message, "data": {"status": 400}}
-    rows = data
-    for name, field in (("after", "date"), ("modified_after", "modified")):
-        if name in arg:
-            rows = [d for d in rows if d.get(field, "") > arg[name]]
-    total, pages = len(rows), math.ceil(len(rows) / per_page)
-    if page > max(pages, 1) and route.endswith("posts"):
-        message = "The page number requested is larger than the number of pages available."
-        error = {"code": "rest_post_invalid_page_number", "message": message}
-        return 400, (), error | {"data": {"status": 400}}
-    chunk = rows[(page - 1) * per_page : page * per_page]
-    headers = [("X-WP-Total", str(total)), ("X-WP-TotalPages", str(pages))]
-    if page < pages:
-        headers.append(("Link", f'<{url}?per_page={per_page}&page={page + 1}>; rel="next"'))
-    chunk = [{k: v for k, v in d.items() if not names or k in names} for d in chunk]
-    return 200, tuple(headers), chunk
-
-
-def _not_modified(answer: Answer, request: Mapping[str, str]) -> bool:
-    """RFC 9110 13.1: If-None-Match wins; If-Modified-Since only when it is absent."""
-    have = dict(answer.headers)
-    if answer.status != 200:
-        return False
-    if (tags := request.get("if-none-match")) is not None:
-        return have.get("ETag", "") in [t.strip() for t in tags.split(",")] or tags == "*"
-    since, modified = request.get("if-modified-since"), have.get("Last-Modified")
-    if since and modified:
-        try:
-            return email.utils.parsedate_to_datetime(modified) <= email.utils.parsedate_to_datetime(
-                since
-            )
-        except (TypeError, ValueError):
-            return False
-    return False
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: ReplayServer
-    timeout = 10  # idle keep-alive connections end on their own
-    disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the request log is `server.log`."""
-
-    def do_GET(self) -> None:
-        parts = urlsplit(self.path)
-        path, query = parts.path or "/", parts.query
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        server = self.server
-        with server.lock:
-            server.attempts[path] += 1
-            attempt = server.attempts[path]
-            server.active += 1
-            active = server.active
-        started = time.monotonic()
-        fault = server.faults.fault_for(path) if server.faults else None
-        kind = fault[0] if fault and attempt <= fault[1] else None
-        status: int | None = None
-        try:
-            status = self._respond(path, headers, kind, query)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-        finally:
-            entry = LogEntry(path, started, time.monotonic(), status, headers, active, kind)
-            with server.lock:
-                server.active -= 1
-                server.log.append(entry)
-
-    def _respond(
-        self, path: str, request: Mapping[str, str], kind: str | None, query: str = ""
-    ) -> int | None:
-        plan = self.server.faults
-        if kind in ("drop", "reset"):
-            self.close_connection = True
-            if kind == "reset":  # SO_LINGER 0: close() sends RST instead of FIN
-                self.connection.setsockopt(
-                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                )
-            return None
-        if kind and kind.startswith("429") and plan:
-            wait = str(plan.retry_after)
-            if kind == "429-date":
-                wait = email.utils.formatdate(time.time() + plan.retry_after, usegmt=True)
-            return self._send(Answer(429, (("Retry-After", wait),), b"slow down"), request)
-        if kind in ("500", "503"):
-            return self._send(Answer(int(kind), (), b"server error"), request)
-        if kind == "slow" and plan:
-            time.sleep(plan.slow_seconds)
-        elif self.server.latency:
-            time.sleep(self.server.latency)
-        answer = self.server.answer(path, query)
-        if _not_modified(answer, request):
-            keep = ("ETag", "Last-Modified")
-            answer = Answer(304, tuple(h for h in answer.headers if h[0] in keep), b"")
-        return self._send(answer, request, truncate=kind == "truncate")
-
-    def _send(self, answer: Answer, request: Mapping[str, str], truncate: bool = False) -> int:
-        body = answer.body
-        self.send_response(answer.status)
-        for name, value in answer.headers:
-            self.send_header(name, value)
-        if body and not answer.raw and "gzip" in request.get("accept-encoding", ""):
-            body = gzip.compress(body, mtime=0)
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Vary", "Accept-Encoding")
-        if answer.status != 304:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if truncate:  # promise the whole body, send half, hang up
-            self.wfile.write(body[: len(body) // 2])
-            self.close_connection = True
-        else:
-            self.wfile.write(body)
-        return answer.status
 
 
 @contextmanager
