@@ -1,8 +1,8 @@
-"""What a run did, in numbers: the one-line summary, the failure text, the JSON run report.
+"""What a run did, in numbers: the JSON run report (etl.runtext: the report as text).
 
 The report (DATA_DIR/runs/<run_id>.json) is the machine-readable record of every run, written
 however the run ends (published, failed, nothing to publish, interrupted, past its deadline);
-the summary line is what cron mails (or, with --quiet, does not) on success. Its fields are
+each stage adds its numbers (`add_crawl`, `add_merge`, `add_audit`). Its fields are
 `RunReport`'s, plus `status`: "ok", "failed" (exit status 1: `reason` says why) or
 "interrupted" (SIGTERM or SIGINT: exit status 143 or 130, `stopped` says what was kept).
 `published` is true when the run's tables are the published ones; otherwise
@@ -36,7 +36,6 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the data folder; try again la
 EXIT_SIGINT = 130  # 128 + SIGINT: interrupted (Ctrl-C); nothing published, the raw archive kept
 EXIT_SIGTERM = 143  # 128 + SIGTERM: interrupted (cron wrappers, systemd, timeout); the same
 
-LONG_WAIT_S = 60.0  # a Retry-After longer than this is named in the summary and failure text
 MAX_WAITS = 20  # URLs a report names for their Retry-After waits, longest first (all counted)
 MAX_WARNINGS = 100  # distinct warnings a report keeps (all are counted)
 
@@ -105,42 +104,6 @@ class RunReport:
             data[key] = value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
         return data
 
-    def summary_line(self) -> str:
-        p, g = self.posts, self.pages
-        posts = (
-            f"{p.get('new', 0)} new, {p.get('updated', 0)} updated, "
-            f"{p.get('unchanged', 0)} unchanged posts ({p.get('total', 0)} in corpus)"
-            if p or self.published
-            else "no change, nothing published"
-            if self.unchanged
-            else "nothing published"
-        )
-        line = (
-            f"etl {self.mode} run {self.run_id}: {posts}; "
-            f"pages {g.get('fetched', 0)} fetched, {g.get('not_modified', 0)} not modified, "
-            f"{g.get('failed', 0)} failed; {self.duration_s:.1f} s"
-        )
-        if self.audit and self.audit.get("recall") is not None:
-            line += f"; recall {self.audit['recall']:.1%}"
-        if self.rest and self.rest.get("compared"):
-            agree = sum(f["agree"] for f in self.rest["fields"].values())
-            total = sum(f["compared"] for f in self.rest["fields"].values())
-            line += f"; REST API agrees on {agree}/{total} fields of {self.rest['compared']} posts"
-        if self.site_profile and self.site_profile.get("changed"):
-            line += f"; site profile changed ({len(self.site_profile['changed'])} items)"
-        if long := len(self.long_waits()):
-            line += f"; {long} URL(s) asked to wait over {LONG_WAIT_S:g} s (Retry-After)"
-        return line + self._excerpts_line()
-
-    def _excerpts_line(self) -> str:
-        e = self.excerpts or {}
-        line = ""
-        if e.get("archives_show_excerpts"):
-            line += f"; archives show excerpts: {e['post_pages']} posts read from their own page"
-        if kept := e.get("kept"):
-            line += f"; {len(kept)} post(s) known only by their excerpt"
-        return line
-
     def nothing_crawled(self, healed: Sized) -> str | None:
         """Why the run has nothing to publish (no page answered 200 or 304, none was read
         from the raw archive, no post was healed), or None. Publishing then would only
@@ -165,51 +128,6 @@ class RunReport:
         nothing to publish (its tables would be the published ones under a new run id)."""
         p = self.plan
         return p.get("how") == "sitemaps" and not p.get("archives") and not p.get("post_pages")
-
-    def long_waits(self) -> list[dict[str, Any]]:
-        return [w for w in self.waits.get("by_url", ()) if w["asked_s"] > LONG_WAIT_S]
-
-    def stopped_line(self) -> str:
-        """The one line an interrupted run prints: what was kept, what was not published."""
-        return f"etl: run {self.run_id} {self.reason}: {self._kept()}"
-
-    def _kept(self) -> str:
-        from etl.crawl.stop import Kept
-
-        kept = (self.stopped or {}).get("kept")
-        return f"{Kept(**kept) if kept else 'nothing fetched yet'}; published tables unchanged"
-
-    def failure_text(self) -> str:
-        """Everything a person reading the cron mail needs after a failed run."""
-        lines = [f"etl: run {self.run_id} failed: {self.reason}", self.summary_line()]
-        lines += [
-            f"  FAILED {f['url']} (status {f['status']}, {f['reason']}, "
-            f"{f['attempts']} attempts): {f['detail']}"
-            for f in self.failures
-        ]
-        lines += [f"  DRIFT {d['url']}: {d['code']}: {d['detail']}" for d in self.drift]
-        lines += [
-            f"  DISAGREE {d['url']}: {d['field']}: REST API {d['site']}, page {d['page']}"
-            for d in (self.rest or {}).get("disagreements", ())
-        ]
-        lines += [f"  PROFILE {c}" for c in (self.site_profile or {}).get("changed", ())]
-        lines += [f"  EXCERPT ONLY {url}" for url in (self.excerpts or {}).get("kept", ())]
-        lines += [
-            f"  WAITED {w['url']}: asked for up to {w['asked_s']:.0f} s (Retry-After, status "
-            f"{w['status']}) {w['waits']} time(s), waited {w['waited_s']:.1f} s (retry_max_wait)"
-            for w in self.long_waits()
-        ]
-        if self.stopped:
-            lines += [f"  PENDING {p}" for p in self.stopped["pending"]]
-            lines.append(f"  {self._kept()}")
-        elif self.not_published:
-            lines.append(f"  NOT PUBLISHED: {self.not_published}")
-        if self.audit and self.audit.get("missing"):
-            missing = self.audit["missing"]
-            lines += [f"  MISSING {url}" for url in missing[:20]]
-            if len(missing) > 20:
-                lines.append(f"  ... and {len(missing) - 20} more missing posts")
-        return "\n".join(lines)
 
 
 def finish(

@@ -23,6 +23,7 @@ from etl.load import tables
 from etl.pipeline import rebuild, run_corpus
 from etl.replay.server import ReplayServer, serve
 from etl.runlog import EXIT_LOCKED
+from etl.runtext import failure_text
 from etl.settings import Settings
 
 SITE = Path(__file__).parent / "fixtures" / "site"
@@ -348,7 +349,7 @@ def test_recall_below_the_threshold_fails_the_run_naming_the_missing(tmp_path: P
     assert report.exit_status == 1
     assert report.reason is not None and report.reason.startswith("recall ")
     assert report.audit is not None and report.audit["missing"] == missing
-    assert all(url in report.failure_text() for url in report.audit["missing"])
+    assert all(url in failure_text(report) for url in report.audit["missing"])
     assert len(table(tmp_path / "data", "posts")) == 63  # the good data is still merged
 
 

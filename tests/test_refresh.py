@@ -13,6 +13,7 @@ from typing import Any
 from etl.load.store import published
 from etl.pipeline import run_corpus
 from etl.replay.server import ReplayServer, serve
+from etl.runtext import summary_line
 from etl.settings import Settings
 from tests.test_pipeline import SITEMAPS, archive_requests, assert_matches_expected, table
 
@@ -156,4 +157,4 @@ def test_an_unchanged_site_costs_robots_txt_and_the_sitemaps_only(tmp_path: Path
     stood = published(tmp_path / "data" / "processed")
     assert stood is not None and stood.run_id == first.run_id
     assert again.audit is not None and again.audit["recall"] == 1.0
-    assert "no change" in again.summary_line()
+    assert "no change" in summary_line(again)

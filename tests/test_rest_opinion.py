@@ -18,6 +18,7 @@ import pytest
 from etl.cli import main
 from etl.pipeline import run_corpus
 from etl.replay.server import serve
+from etl.runtext import summary_line
 from tests.replay_settings import fast_settings
 from tests.themes import BLOGS, render_fixture, rest
 
@@ -53,7 +54,7 @@ def test_every_field_agrees_on_a_clean_site_and_the_requests_are_bounded(
     assert sorted(asked) == sorted(
         ["/wp-json/wp/v2/posts"] * 2 + ["/wp-json/wp/v2/categories", "/wp-json/wp/v2/tags"]
     )
-    assert "REST API agrees on" in report.summary_line()
+    assert "REST API agrees on" in summary_line(report)
 
 
 def test_a_tag_the_api_contradicts_fails_the_run_naming_post_field_and_values(

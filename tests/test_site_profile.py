@@ -18,6 +18,7 @@ from etl.load.profile_store import PROFILE_NAME, configured, for_run, read_profi
 from etl.parse.profile import DEFAULT
 from etl.pipeline import rebuild, run_corpus
 from etl.replay.server import serve
+from etl.runtext import summary_line
 from etl.settings import Settings
 from tests.replay_settings import fast_settings
 from tests.themes import BLOGS, expected, render_fixture
@@ -92,7 +93,7 @@ def test_a_change_of_theme_is_named_in_the_run_report(
     assert "theme: css -> genesis-sample" in lines
     assert any(line.startswith("teaser block: ") for line in lines)
     assert any(w["message"].startswith("site profile changed: theme") for w in changed.warnings)
-    assert f"site profile changed ({len(lines)} items)" in changed.summary_line()
+    assert f"site profile changed ({len(lines)} items)" in summary_line(changed)
     assert stored(data)["theme"] == "genesis-sample"
     # Read with the new profile, the next run agrees with itself: nothing changed.
     assert settled.site_profile is not None and settled.site_profile["changed"] == []

@@ -110,14 +110,15 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 def _finish(args: argparse.Namespace, report: object) -> int:
     from etl.runlog import RunReport
+    from etl.runtext import failure_text, stopped_line, summary_line
 
     assert isinstance(report, RunReport)
     if report.status == "interrupted":  # one line: the run did what it was told
-        print(report.stopped_line(), file=sys.stderr)
+        print(stopped_line(report), file=sys.stderr)
     elif report.exit_status != EXIT_OK:
-        print(report.failure_text(), file=sys.stderr)
+        print(failure_text(report), file=sys.stderr)
     elif not args.quiet:
-        print(report.summary_line())
+        print(summary_line(report))
     return report.exit_status
 
 

@@ -3,21 +3,21 @@
 A crawl sees each post on ~3 archive pages and a big site has ~12,000 posts: holding every
 winning `Post` (text and html as Python `str`, 2 bytes a character once a curly quote is in)
 until the crawl ends cost ~20 KB a post. So a post's fields go into Arrow record batches
-(`_PostRows`, UTF-8, `_BATCH_ROWS` rows at a time) as soon as it wins, and Python keeps per
-URL only what the merge rules need (`_PostSeen`): the winner's row, its fetch order, the
-sighting times, the categories and tags unioned so far, and fingerprints of its content.
+(`etl.load.rows.PostRows`) as soon as it wins, and Python keeps per URL only what the merge
+rules need (`_PostSeen`): the winner's row, its fetch order, the sighting times, the
+categories and tags unioned so far, and fingerprints of its content.
 
 A post whose content hash equals the stored copy's (`Collected.stored`) keeps no row at all:
-the stored row stands, and the merge only moves its sighting times (`lite_columns`). A
+the stored row stands, and the merge only moves its sighting times (`rows.lite_columns`). A
 refresh of an unchanged corpus so never copies a text or an html.
 
 Archives of some themes show excerpts only (`Post.excerpt_only`). A full version of a post
 always beats its excerpt, in any order (etl.load.versions, which also fills a post page's
 missing date or id from its archive); a post the run saw only as an excerpt keeps the stored
-full copy whole (`_STANDS`: only its sighting times move), else its row holds the excerpt with
-`source = "excerpt"` (its own page failed), listed by `excerpts()`.
+full copy whole (`rows.STANDS`: only its sighting times move), else its row holds the
+excerpt with `source = "excerpt"` (its own page failed), listed by `excerpts()`.
 
-Teasers are small (a 55-word excerpt) and stay records (`_Seen`).
+Teasers are small (a 55-word excerpt) and stay records (`TeaserSeen`).
 """
 
 from __future__ import annotations
@@ -28,23 +28,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl.load import tables, versions
-from etl.load.hashing import V1_DIGITS, hash_fields, hash_head, same_content, text_digest
+from etl.load import versions
+from etl.load.hashing import V1_DIGITS, hash_head, same_content, text_digest
+from etl.load.rows import STANDS, STORED, PostRows
 from etl.load.versions import Fillable, Fills, Rank
 from etl.records import Page, Post, Problem, Teaser
 from etl.urls import canonical_url
 
-# Posts a record batch holds: bounds the Python strs waiting to become Arrow (~10 MB).
-_BATCH_ROWS = 1_000
-
-# A post's own fields, stored per winning version; the run adds the rest (`post_table`).
-_ROW_FIELDS = ("wp_id", "title", "heading", "date", "date_raw", "date_source", "published_at")
-_ROW_COLUMNS = (*_ROW_FIELDS, "text", "html", "content_hash")
-# `_PostSeen.row` of a post seen unchanged: the stored row stands (its terms may grow); and of
-# a post seen only as an excerpt while the corpus holds it in full: the stored row stands whole.
-_STORED, _STANDS = -1, -2
 EXCERPT = "excerpt"  # `source` of a post known only by its excerpt
-
 
 # A URL of this shape is already canonical (https, or http on a port other than 80 and 443 as
 # a local replay is; lower-case host, no default port, query or fragment, trailing slash): the
@@ -58,54 +49,11 @@ def key(url: str) -> str:
     return url if _CANONICAL.fullmatch(url) else canonical_url(url)
 
 
-class _PostRows:
-    """The winning versions of the run's posts, appended row by row into Arrow batches."""
-
-    def __init__(self) -> None:
-        self.batches: list[Any] = []
-        self.pending: dict[str, list[Any]] = {name: [] for name in _ROW_COLUMNS}
-        self.count = 0
-
-    def add(self, post: Post, content_hash: str) -> int:
-        """Store `post` and its hash (with its own terms); its row number."""
-        for name in _ROW_FIELDS:
-            self.pending[name].append(getattr(post, name))
-        self.pending["text"].append(post.text)
-        self.pending["html"].append(post.html)
-        self.pending["content_hash"].append(content_hash)
-        self.count += 1
-        if len(self.pending["text"]) >= _BATCH_ROWS:
-            self.flush()
-        return self.count - 1
-
-    def flush(self) -> None:
-        import pyarrow as pa
-
-        if self.pending["text"]:
-            schema = _row_schema()
-            arrays = [pa.array(self.pending[f.name], f.type) for f in schema]
-            self.batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
-            self.pending = {name: [] for name in _ROW_COLUMNS}
-
-    def table(self) -> Any:
-        import pyarrow as pa
-
-        self.flush()
-        return pa.Table.from_batches(self.batches, schema=_row_schema())
-
-
-def _row_schema() -> Any:
-    import pyarrow as pa
-
-    posts = tables.arrow_schema(tables.POSTS)
-    return pa.schema([posts.field(name) for name in _ROW_COLUMNS])
-
-
 @dataclass(slots=True)
 class _PostSeen:
     """Everything one run learned about one post URL (mutable, local to one merge)."""
 
-    row: int  # the winning version's row in `_PostRows`; or _STORED, _STANDS
+    row: int  # the winning version's row in `PostRows`; or STORED, STANDS (etl.load.rows)
     version: int  # hash of the whole winning record: an equal one reuses its row
     content: int  # hash of the winner's content fields: a different one is a conflict
     own: tuple[list[str], list[str]]  # the winner's own categories and tags (sorted, distinct)
@@ -125,7 +73,7 @@ class _PostSeen:
 
 
 @dataclass(slots=True)
-class _Seen:
+class TeaserSeen:
     """Everything one run learned about one teaser URL (mutable, local to one merge)."""
 
     record: Teaser  # the winning version
@@ -147,8 +95,8 @@ class Collected:
     """A run's pages as they stream in (`add`), one winner per URL; `finish` when done."""
 
     posts: dict[str, _PostSeen] = field(default_factory=dict)
-    rows: _PostRows = field(default_factory=_PostRows)
-    teasers: dict[str, _Seen] = field(default_factory=dict)
+    rows: PostRows = field(default_factory=PostRows)
+    teasers: dict[str, TeaserSeen] = field(default_factory=dict)
     page_rows: list[dict[str, Any]] = field(default_factory=list)
     problems: list[tuple[Problem, str, dt.datetime]] = field(default_factory=list)
     run_ids: set[str] = field(default_factory=set)
@@ -203,7 +151,7 @@ class Collected:
 
     def excerpts(self) -> list[str]:
         """The run's posts known only by their excerpt (the corpus has no full copy either)."""
-        return sorted(u for u, s in self.posts.items() if s.source == EXCERPT and s.row != _STANDS)
+        return sorted(u for u, s in self.posts.items() if s.source == EXCERPT and s.row != STANDS)
 
     def see_post(self, post: Post, order: tuple[dt.datetime, int], source: str) -> None:
         # Hashes stand in for comparing whole records (64 bits: a collision is negligible).
@@ -248,7 +196,7 @@ class Collected:
         """(row, hash, head) of a winning version (`values`: its fields as filled so far):
         no row when the corpus holds it as is, or holds in full a post seen as an excerpt."""
         if post.excerpt_only and url in self.stored and url not in self.partial:
-            return _STANDS, "", None
+            return STANDS, "", None
         digest = text_digest(post.text)
         fields = (post.title, post.heading, values[1][0] if values[1] else None, values[2])
         h = hash_head(*fields, digest, *own)
@@ -256,7 +204,7 @@ class Collected:
         if stored is not None and (
             h == stored or (len(stored) == V1_DIGITS and same_content(stored, post, *own))
         ):
-            return _STORED, h, (*fields, digest)
+            return STORED, h, (*fields, digest)
         return self.rows.add(post, h), h, None
 
     def see_teaser(self, teaser: Teaser, order: tuple[dt.datetime, int], source: str) -> None:
@@ -265,7 +213,7 @@ class Collected:
         if seen is not None:
             seen.observe(teaser, order, source)
         else:
-            self.teasers[url] = _Seen(teaser, order, order[0], order[0], source)
+            self.teasers[url] = TeaserSeen(teaser, order, order[0], order[0], source)
 
 
 def _page_row(p: Page, fetched_at: dt.datetime, run_id: str, status: int | None) -> dict[str, Any]:
@@ -280,105 +228,4 @@ def _page_row(p: Page, fetched_at: dt.datetime, run_id: str, status: int | None)
         "teasers": len(p.teasers),
         "posts": len(p.posts),
         "problems": [pr.code for pr in p.problems],
-    }
-
-
-def post_table(run: Collected) -> Any:
-    """The run's posts that keep a row (sorted by URL) in the posts schema; `word_count` is
-    left null for `derive.combine_posts`, which counts only new or changed texts. Posts seen
-    unchanged are `lite_columns`' instead. Empties `run.rows`."""
-    import pyarrow as pa
-
-    keys = sorted(k for k, s in run.posts.items() if s.row >= 0)
-    seen = [run.posts[k] for k in keys]
-    stored, run.rows = run.rows.table(), _PostRows()
-    # Column by column (`take` on one contiguous array is many times faster than on batches,
-    # and only one column is ever in memory three times over); the losing versions go with
-    # `stored`. A column's batches are freed once it is combined, before it is taken.
-    winners = pa.array([s.row for s in seen], pa.int64())
-    taken = {}
-    for name in stored.column_names:
-        combined = stored[name].combine_chunks()
-        stored = stored.drop_columns([name])
-        taken[name] = combined.take(winners)
-        del combined
-        pa.default_memory_pool().release_unused()  # Arrow keeps freed blocks otherwise
-    # A winner's gaps, filled from the run's other versions of the post (etl.load.versions).
-    fills = {i: versions.filled(s.values, s.fills) for i, s in enumerate(seen) if s.fills}
-    rows = versions.patch(pa.table(taken), fills)
-    categories = [sorted(s.categories) for s in seen]
-    tags = [sorted(s.tags) for s in seen]
-    hashes = [s.hash for s in seen]
-    # The stored hash covers the winner's own terms and fields; where other pages added
-    # terms, or filled a field, redo it.
-    redo = [
-        i for i, s in enumerate(seen)
-        if i in fills or categories[i] != s.own[0] or tags[i] != s.own[1]
-    ]  # fmt: skip
-    for start in range(0, len(redo), _BATCH_ROWS):
-        part = redo[start : start + _BATCH_ROWS]
-        fields = rows.select(["title", "heading", "date", "published_at", "text"])
-        for i, r in zip(part, fields.take(pa.array(part, pa.int64())).to_pylist(), strict=True):
-            hashes[i] = hash_fields(
-                r["title"], r["heading"], r["date"], r["published_at"], r["text"],
-                categories[i], tags[i],
-            )  # fmt: skip
-    schema = tables.arrow_schema(tables.POSTS)
-    columns = {
-        "url": pa.array(keys, pa.string()),
-        "categories": pa.array(categories, schema.field("categories").type),
-        "tags": pa.array(tags, schema.field("tags").type),
-        "content_hash": pa.array(hashes, pa.string()),
-        "word_count": pa.nulls(len(keys), pa.int64()),
-        "source": pa.array([s.source for s in seen], pa.string()),
-        "first_seen_at": pa.array([s.first for s in seen], schema.field("first_seen_at").type),
-        "last_seen_at": pa.array([s.last for s in seen], schema.field("last_seen_at").type),
-        "gone_at": pa.nulls(len(keys), schema.field("gone_at").type),
-    }
-    arrays = [columns[f.name] if f.name in columns else rows[f.name] for f in schema]
-    return pa.Table.from_arrays(arrays, schema=schema)
-
-
-def lite_columns(run: Collected) -> dict[str, list[Any]]:
-    """The posts whose winner is the stored copy as is (no row kept), sorted by URL: their
-    sighting times, terms and hash (redone where other pages added terms, which makes the
-    post `grown`, i.e. updated; a version 1 hash is replaced by version 2). A stored full
-    post the run saw only as an excerpt moves its sighting times only (None: stored stands)."""
-    keys = sorted(k for k, s in run.posts.items() if s.row < 0)
-    seen = [run.posts[k] for k in keys]
-    stands = [s.row == _STANDS for s in seen]
-    categories = [None if st else sorted(s.categories) for s, st in zip(seen, stands, strict=True)]
-    tags = [None if st else sorted(s.tags) for s, st in zip(seen, stands, strict=True)]
-    terms = zip(seen, categories, tags, strict=True)
-    grown = [c is not None and (c != s.own[0] or t != s.own[1]) for s, c, t in terms]
-    hashes: list[str | None] = [None if st else s.hash for s, st in zip(seen, stands, strict=True)]
-    for i in (i for i, g in enumerate(grown) if g):
-        head, cats, more = seen[i].head, categories[i], tags[i]
-        assert head is not None and cats is not None and more is not None
-        hashes[i] = hash_head(*head, cats, more)
-    return {
-        "url": keys,
-        "first_seen_at": [s.first for s in seen],
-        "last_seen_at": [s.last for s in seen],
-        "categories": categories,
-        "tags": tags,
-        "content_hash": hashes,
-        "grown": grown,
-    }
-
-
-def teaser_columns(run: dict[str, _Seen]) -> dict[str, list[Any]]:
-    """The run's teasers as columns (sorted by URL)."""
-    keys = sorted(run)
-    seen = [run[k] for k in keys]
-    teasers = [s.record for s in seen]
-    return {
-        "url": keys,
-        "title": [t.title for t in teasers],
-        "heading": [t.heading for t in teasers],
-        "date": [t.date for t in teasers],
-        "date_raw": [t.date_raw for t in teasers],
-        "excerpt": [t.excerpt for t in teasers],
-        "first_seen_at": [s.first for s in seen],
-        "last_seen_at": [s.last for s in seen],
     }

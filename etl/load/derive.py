@@ -120,7 +120,7 @@ def _union(existing: Any, run: Any, *, combine: bool = True) -> Any:
 
 
 def restamp(existing: Any, lite: dict[str, list[Any]]) -> tuple[Any, dict[str, int]]:
-    """Stored posts whose winner this run was the stored copy as is (`collect.lite_columns`):
+    """Stored posts whose winner this run was the stored copy as is (`rows.lite_columns`):
     sighting times moved, terms and hash as the run has them; counts of them unchanged,
     updated (more terms) and returned (had been marked gone: `combine_posts`, told that the
     run saw them, clears `gone_at`)."""

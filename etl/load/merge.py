@@ -33,15 +33,9 @@ from typing import Any
 
 from etl.load import derive, tables
 from etl.load.boilerplate import learn as learn_boilerplate
-from etl.load.collect import (
-    EXCERPT,
-    Collected,
-    key,
-    lite_columns,
-    post_table,
-    teaser_columns,
-)
+from etl.load.collect import EXCERPT, Collected, key
 from etl.load.hashing import CONTENT_FIELDS, post_hash, same_content
+from etl.load.rows import lite_columns, post_table, teaser_columns
 from etl.load.store import SOURCE_TABLES, Corpus, read_corpus, write_corpus
 from etl.records import Page, Post
 from etl.settings import Settings
