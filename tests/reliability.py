@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from etl.pipeline import run_corpus
-from etl.replay.server import ReplayServer
+from etl.replay.server import ReplayServer, serve
 from etl.runlog import RunReport
 from etl.settings import Settings
 from tests.replay_settings import fast_settings
@@ -133,3 +133,18 @@ def reports(data_dir: Path) -> list[dict[str, Any]]:
 
 def rejects(data_dir: Path) -> list[dict[str, Any]]:
     return pq.read_table(data_dir / "processed" / "rejects.parquet").to_pylist()
+
+
+def snapshot_1_then_2(srv: ReplayServer, data: Path) -> None:
+    """The earlier corpus a case starts from: a run on snapshot-1; the site then moves on."""
+    assert run(srv, data).exit_status == 0
+    srv.swap(SNAP2)
+
+
+def never_interrupted(data: Path) -> dict[str, Any]:
+    """The tables' content after snapshot-1, then snapshot-2, each run left alone: what a
+    killed or interrupted run's rerun must equal."""
+    with serve(SNAP1) as srv:
+        snapshot_1_then_2(srv, data)
+        assert run(srv, data).exit_status == 0
+    return content(data)

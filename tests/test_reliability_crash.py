@@ -18,27 +18,25 @@ from warcio.archiveiterator import ArchiveIterator
 
 from etl.crawl.raw import RawArchive
 from etl.load.store import SETS, WRITE_POINTS
-from etl.replay.server import ReplayServer, serve
-from tests.reliability import SNAP1, SNAP2, cli, cli_env, command, content, run
+from etl.replay.server import serve
+from tests.reliability import (
+    SNAP1,
+    cli,
+    cli_env,
+    command,
+    content,
+    never_interrupted,
+    snapshot_1_then_2,
+)
 
 # The crawl log (`pages`) keeps the rows of whatever a killed run did write: it is history,
 # not content, so it is left out of the comparison with the never-killed run.
 COMPARED = ("posts", "teasers", "documents", "post_terms", "boilerplate")
 
 
-def snapshot_1_then_2(srv: ReplayServer, data: Path) -> None:
-    """The earlier corpus every case starts from: a run on snapshot-1; the site then moves on."""
-    assert run(srv, data).exit_status == 0
-    srv.swap(SNAP2)
-
-
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    data = tmp_path_factory.mktemp("reference") / "data"
-    with serve(SNAP1) as srv:
-        snapshot_1_then_2(srv, data)
-        assert run(srv, data).exit_status == 0
-    return content(data)
+    return never_interrupted(tmp_path_factory.mktemp("reference") / "data")
 
 
 def every_table_reads(data: Path) -> dict[str, int]:

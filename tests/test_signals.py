@@ -20,25 +20,26 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from etl.replay.server import ReplayServer, serve
-from tests.reliability import SNAP1, SNAP2, cli, cli_env, command, content, hashes, run
+from tests.reliability import (
+    SNAP1,
+    SNAP2,
+    cli,
+    cli_env,
+    command,
+    content,
+    hashes,
+    never_interrupted,
+    run,
+    snapshot_1_then_2,
+)
 
 COMPARED = ("posts", "teasers", "documents", "post_terms", "boilerplate")
 CONCURRENCY = 4  # tests.reliability.FAST_ENV's
 
 
-def snapshot_1_then_2(srv: ReplayServer, data: Path) -> None:
-    """The corpus every case starts from: a run on snapshot-1; the site then moves on."""
-    assert run(srv, data).exit_status == 0
-    srv.swap(SNAP2)
-
-
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    data = tmp_path_factory.mktemp("reference") / "data"
-    with serve(SNAP1) as srv:
-        snapshot_1_then_2(srv, data)
-        assert run(srv, data).exit_status == 0
-    return content(data)
+    return never_interrupted(tmp_path_factory.mktemp("reference") / "data")
 
 
 def asked(srv: ReplayServer) -> int:
