@@ -191,6 +191,10 @@ class Fetch:
     error: str | None = None  # why the fetch failed, when it did
     request_headers: tuple[tuple[str, str], ...] = ()  # as sent, for the WARC request record
 
+    def header(self, name: str) -> str | None:
+        """The response header `name` (lower case), the first if repeated; None if absent."""
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
 
 # Fields that exist for the pipeline but not in the contract's expected JSON.
 _NOT_IN_JSON = {

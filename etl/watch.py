@@ -89,8 +89,8 @@ class SiteWatch:
         archives = sorted({base for base, _ in self.sample} | {at.base})
         if at.base not in archives[:SAMPLE_ARCHIVES]:
             return
-        kind = next((v for k, v in fetch.headers if k.lower() == "content-type"), None)
-        self.sample[at.base, at.number] = (fetch.url, decode(fetch.body, kind).text)
+        text = decode(fetch.body, fetch.header("content-type")).text
+        self.sample[at.base, at.number] = (fetch.url, text)
         for key in [k for k in self.sample if k[0] not in archives[:SAMPLE_ARCHIVES]]:
             del self.sample[key]  # an archive earlier in URL order took its place
 

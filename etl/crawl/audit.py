@@ -76,15 +76,14 @@ async def wp_json_total(session: Session) -> WpTotal:
         return WpTotal(None, _REFUSED)
     if fetch.status != 200:
         return WpTotal(None, fetch.error or f"HTTP {fetch.status}")
-    headers = {k.lower(): v for k, v in fetch.headers}
-    kind = headers.get("content-type", "")
+    kind = fetch.header("content-type") or ""
     if "json" not in kind:
         return WpTotal(None, f"not JSON ({kind or 'no content type'})")
     try:
         json.loads(fetch.body)
     except ValueError:
         return WpTotal(None, "not JSON (the body does not parse)")
-    total = headers.get("x-wp-total", "").strip()
+    total = (fetch.header("x-wp-total") or "").strip()
     if not total.isdigit():
         return WpTotal(None, "no X-WP-Total header")
     return WpTotal(int(total), "ok")

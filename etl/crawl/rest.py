@@ -117,7 +117,7 @@ def why_not(fetch: Fetch | None) -> str | None:
         return "HTTP 404: no REST API at /wp-json/"
     if fetch.status != 200:
         return fetch.error or f"HTTP {fetch.status}"
-    kind = next((v for k, v in fetch.headers if k.lower() == "content-type"), "")
+    kind = fetch.header("content-type") or ""
     if "json" not in kind.lower():
         return f"not JSON ({kind or 'no content type'}): the REST API answers with a page"
     return None
@@ -177,7 +177,7 @@ def _gmt(value: Any) -> dt.datetime | None:
 
 
 def _header(fetch: Fetch | None, name: str) -> int | None:
-    value = next((v for k, v in fetch.headers if k.lower() == name), "") if fetch else ""
+    value = (fetch.header(name) or "") if fetch else ""
     return int(value) if value.strip().isdigit() else None
 
 

@@ -147,7 +147,7 @@ class Session:
             self.requested.add(url)
             fetch = await self.client.fetch(url, self._conditional(url) if conditional else {})
             self.writer.write(fetch)
-            location = dict((k.lower(), v) for k, v in fetch.headers).get("location")
+            location = fetch.header("location")
             if fetch.status not in _REDIRECTS or not location:
                 return fetch
             visited.append((url, fetch.status))

@@ -111,7 +111,7 @@ class Parsing:
         self._next += 1
         future: asyncio.Future[Page] = asyncio.get_running_loop().create_future()
         worker.pending[self._next] = (future, fetch)
-        content_type = next((v for k, v in fetch.headers if k.lower() == "content-type"), None)
+        content_type = fetch.header("content-type")
         message = pickle.dumps((self._next, fetch.url, fetch.status, content_type, fetch.body), 5)
         worker.proc.stdin.write(_LENGTH.pack(len(message)) + message)
         with contextlib.suppress(ConnectionError):  # died: its reader parses what it held

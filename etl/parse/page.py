@@ -28,8 +28,7 @@ from etl.records import Fetch, Page, Post, Problem, Teaser
 
 def parse_fetch(fetch: Fetch, profile: Profile | None = None) -> Page:
     """Decode a fetched body the way a browser would, then parse it."""
-    content_type = next((v for k, v in fetch.headers if k.lower() == "content-type"), None)
-    decoded = decode(fetch.body, content_type)
+    decoded = decode(fetch.body, fetch.header("content-type"))
     html = decoded.text
     page = parse_page(html, fetch.url, profile)
     found = []

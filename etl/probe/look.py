@@ -113,7 +113,7 @@ def _only_status(session: Session) -> int | None:
 
 
 def _type(fetch: Fetch) -> str | None:
-    return next((v for k, v in fetch.headers if k.lower() == "content-type"), None)
+    return fetch.header("content-type")
 
 
 async def _get(session: Session, url: str) -> tuple[Asked, Fetch | None]:
@@ -133,7 +133,7 @@ async def _rest(session: Session) -> tuple[str, int | None]:
     if fetch is None:
         return asked.why, None
     _, why = read_json(fetch)
-    total = next((v for k, v in fetch.headers if k.lower() == "x-wp-total"), "").strip()
+    total = (fetch.header("x-wp-total") or "").strip()
     return why or "ok", int(total) if total.isdigit() else None
 
 
