@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import re
 import shutil
@@ -180,3 +181,30 @@ def test_the_user_agent_names_the_operator_s_contact(tmp_path: Path) -> None:
     agent = agents.pop() or ""
     assert agent.startswith("etl/") and "+mailto:ops@example.org" in agent
     assert "cssamerica" not in agent
+
+
+def test_redirects_count_against_the_ten_requests(
+    rendered: dict[tuple[str, str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The post page (archives show excerpts) redirects five times, each hop on the origin:
+    the probe stops at its tenth request and says which page it could not read."""
+    with serve(rendered["twentyten", "second"]) as srv:
+        _, found = probe_json(srv.url, tmp_path)
+        assert found["requests"] == 9  # the post page is the ninth
+        post = found["sample"]["posts"][0]["url"].removeprefix(srv.url)
+        hops = [post, *(f"/moved/{n}/" for n in range(1, 6))]
+        for here, there in itertools.pairwise(hops):
+            srv.override(here, 302, headers=[("Location", there)])
+        before = srv.count()
+        status = main(["probe", "--site", srv.url, "--data-dir", str(tmp_path), "--rate", "0"])
+        asked = srv.count() - before
+    out = capsys.readouterr().out
+    assert asked == MAX_REQUESTS, [e.path for e in srv.log[before:]]
+    assert f"{MAX_REQUESTS} requests (at most {MAX_REQUESTS})" in out
+    assert re.search(
+        rf"^note\s+the post page {srv.url}{post} was not checked: not read: its redirects "
+        rf"spent the probe's {MAX_REQUESTS} requests$",
+        out,
+        re.M,
+    ), out
+    assert status == 0 and re.search(r"^verdict\s+ready$", out, re.M)

@@ -1,7 +1,8 @@
 """`etl probe`'s requests: a quick look at a site through a crawl session, at most
-`MAX_REQUESTS` of them, each asked once (no retries): robots.txt (the session reads it),
-the home page, the REST API's post count, the sitemap index and its taxonomy sitemaps,
-then one archive page, the page after it, and where archives show excerpts only, one post.
+`MAX_REQUESTS` of them (the session's budget: each redirect hop counts), each asked once
+(no retries): robots.txt (the session reads it), the home page, the REST API's post count,
+the sitemap index and its taxonomy sitemaps, then one archive page, the page after it, and
+where archives show excerpts only, one post.
 
 What was found is a `Findings`; `etl.probe.verdict` turns it into a verdict and a screen.
 """
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 MAX_REQUESTS = 10
 _SPENT = f"not asked: the probe's {MAX_REQUESTS} requests are spent"
+_REDIRECTED = f"not read: its redirects spent the probe's {MAX_REQUESTS} requests"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,11 @@ class Asked:
     @property
     def ok(self) -> bool:
         return self.status == 200
+
+    @property
+    def spent(self) -> bool:
+        """Not asked, or its redirects not followed: the probe's requests ran out first."""
+        return self.why in (_SPENT, _REDIRECTED)
 
     def __str__(self) -> str:
         return f"HTTP {self.status}" if self.status is not None else self.why
@@ -117,11 +124,14 @@ def _type(fetch: Fetch) -> str | None:
 
 
 async def _get(session: Session, url: str) -> tuple[Asked, Fetch | None]:
-    if session.requests >= MAX_REQUESTS:
-        return Asked(url, None, _SPENT), None
+    """One URL through the session, whose budget (`MAX_REQUESTS`) counts each redirect hop."""
     if not same_origin(url, session.settings.site):
         return Asked(url, None, f"not asked: not on {session.settings.site}"), None
+    spent = session.over_budget
     fetch = await session.get(url)
+    if fetch is None and session.over_budget > spent:
+        why = _REDIRECTED if url in session.requested else _SPENT
+        return Asked(url, None, why), None
     if fetch is None:
         return Asked(url, None, "refused: robots.txt disallows it, or it redirects away"), None
     return Asked(url, fetch.status, fetch.error or ""), fetch

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from etl.crawl.session import open_session
 from etl.load.profile_store import for_run, read_profile
 from etl.parse.profile import Profile
-from etl.probe.look import Findings, probe
+from etl.probe.look import MAX_REQUESTS, Findings, probe
 from etl.records import Page
 from etl.settings import Settings
 
@@ -57,7 +57,9 @@ def run_probe(settings: Settings, *, transport: httpx.AsyncBaseTransport | None 
     profile = for_run(settings, stored)
 
     async def look(quick: Settings) -> Findings:
-        async with open_session(quick, transport=transport, profile=profile) as session:
+        async with open_session(
+            quick, transport=transport, profile=profile, max_requests=MAX_REQUESTS
+        ) as session:
             return await probe(session, profile)
 
     with tempfile.TemporaryDirectory(prefix="etl-probe-") as scratch:
@@ -105,7 +107,9 @@ def _sample_verdict(f: Findings, profile: Profile) -> tuple[list[str], list[str]
     problems: list[str] = []
     notes: list[str] = []
     page = f.sample_page
-    if f.sample is not None and not f.sample.ok:
+    if f.sample is not None and f.sample.spent:
+        notes.append(f"the archive page {f.sample.url} was not checked: {f.sample}")
+    elif f.sample is not None and not f.sample.ok:
         problems.append(f"the archive page {f.sample.url} answered {f.sample}")
     if page is None:
         return problems, notes
@@ -131,6 +135,8 @@ def _following_verdict(f: Findings, page: Page) -> tuple[list[str], list[str]]:
     nxt, following = f.following, f.following_page
     if nxt is None:
         return [], []
+    if nxt.spent:
+        return [], [f"the next page {nxt.url} was not checked: {nxt}"]
     if page.next_url is not None and not nxt.ok:
         return [f"the next page {nxt.url} answered {nxt}"], []
     if following is not None and following.drift:
@@ -151,6 +157,8 @@ def _post_verdict(f: Findings) -> tuple[list[str], list[str]]:
         "(one more request per post)"
     ]
     post = f.post_page
+    if f.post is not None and f.post.spent:
+        return [], [*notes, f"the post page {f.post.url} was not checked: {f.post}"]
     if f.post is not None and (post is None or post.kind != "post" or len(post.posts) != 1):
         why = f"{f.post}" if not f.post.ok else "it does not read as one post"
         return [f"the post page {f.post.url}: {why}"], notes
