@@ -65,7 +65,7 @@ class Findings:
     signs: Signs | None = None
     rest: str | None = None  # "ok", or why the REST API said nothing
     rest_total: int | None = None
-    sitemaps: tuple[Asked, ...] = ()  # the index, then the taxonomy sitemaps read
+    sitemaps: tuple[Asked, ...] = ()  # the index, then the taxonomy sitemaps read (or none)
     archives: tuple[str, ...] = ()
     archives_from: tuple[str, ...] = ()  # "settings", "sitemaps", "home page"
     sample: Asked | None = None
@@ -127,14 +127,24 @@ async def _get(session: Session, url: str) -> tuple[Asked, Fetch | None]:
     """One URL through the session, whose budget (`MAX_REQUESTS`) counts each redirect hop."""
     if not same_origin(url, session.settings.site):
         return Asked(url, None, f"not asked: not on {session.settings.site}"), None
-    spent = session.over_budget
+    before = (session.over_budget, session.disallowed, len(session.failures))
     fetch = await session.get(url)
-    if fetch is None and session.over_budget > spent:
-        why = _REDIRECTED if url in session.requested else _SPENT
-        return Asked(url, None, why), None
     if fetch is None:
-        return Asked(url, None, "refused: robots.txt disallows it, or it redirects away"), None
+        return Asked(url, None, _refused(session, url, *before)), None
     return Asked(url, fetch.status, fetch.error or ""), fetch
+
+
+def _refused(session: Session, url: str, spent: int, disallowed: int, failed: int) -> str:
+    """Why the session sent `url` (or one of its redirects) no request: what it counted."""
+    if session.over_budget > spent:
+        return _REDIRECTED if url in session.requested else _SPENT
+    if session.disallowed > disallowed:
+        return "refused: robots.txt disallows it" + (
+            " (where it redirects)" if url in session.requested else ""
+        )
+    if len(session.failures) > failed:  # a redirect off the origin, or a loop
+        return session.failures[-1].detail
+    return "not asked: asked already"
 
 
 async def _rest(session: Session) -> tuple[str, int | None]:
@@ -150,9 +160,11 @@ async def _rest(session: Session) -> tuple[str, int | None]:
 async def _archives(
     session: Session, home: str, home_url: str
 ) -> tuple[tuple[Asked, ...], tuple[str, ...], tuple[str, ...]]:
-    """(the sitemaps read, the archives, where they came from), as discovery finds them."""
+    """(the sitemaps read, the archives, where they came from), as discovery finds them;
+    archives named in the settings are the archives, no sitemap read."""
     site = session.settings.site
-    named = session.settings.archives
+    if named := session.settings.archives:  # the sitemaps would name archives not crawled
+        return (), sorted_unique(urljoin(site, a) for a in named), ("settings",)
     index = next((s for s in session.sitemaps if same_origin(s, site)), None)
     asked, fetch = await _get(session, index or urljoin(site, "/wp-sitemap.xml"))
     read, found, sources = [asked], set(), []
@@ -168,8 +180,6 @@ async def _archives(
     linked = set(archive_links(home, home_url, site))
     if linked - found:
         sources.append("home page")
-    if named:
-        return tuple(read), sorted_unique(urljoin(site, a) for a in named), ("settings",)
     return tuple(read), sorted_unique(found | linked), tuple(sources)
 
 

@@ -98,7 +98,7 @@ def _site_notes(f: Findings) -> list[str]:
         notes.append(f"robots.txt {f.robots}: every URL is allowed (RFC 9309)")
     if f.rest != "ok":
         notes.append(f"REST API: {f.rest}: runs go on without its second opinion")
-    if not any(s.ok for s in f.sitemaps):
+    if f.sitemaps and not any(s.ok for s in f.sitemaps):
         notes.append("no sitemap answered: the audit cannot measure recall")
     return notes
 
@@ -110,7 +110,8 @@ def _sample_verdict(f: Findings, profile: Profile) -> tuple[list[str], list[str]
     if f.sample is not None and f.sample.spent:
         notes.append(f"the archive page {f.sample.url} was not checked: {f.sample}")
     elif f.sample is not None and not f.sample.ok:
-        problems.append(f"the archive page {f.sample.url} answered {f.sample}")
+        answered = "answered " if f.sample.status is not None else ""
+        problems.append(f"the archive page {f.sample.url}: {answered}{f.sample}")
     if page is None:
         return problems, notes
     if page.kind != "archive":
