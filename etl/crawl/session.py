@@ -255,7 +255,12 @@ async def open_session(
     profile the session's pages are parsed with (None: the defaults); `max_requests` caps the
     requests sent, robots.txt and every redirect hop included (a request over it is not sent:
     `get` returns None and `over_budget` counts it; a fetch's own retries are not cut short).
+    A site off loopback without the operator's contact is refused before any request
+    (SettingsError), whoever opens the session: the command line, a notebook, a script.
     """
+    from etl.siterules import require_contact
+
+    require_contact(settings)
     progress = Progress(enabled=settings.progress)
     with RawWriter(settings.raw_dir, run_id, info=warcinfo_fields(settings)) as writer:
         async with Client(settings, Stats(), transport=transport) as client:
