@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from etl.records import Problem
 
 EXIT_OK = 0
-EXIT_FAILED = 1  # pages failed, drift, recall too low, nothing crawled, the deadline passed
+EXIT_FAILED = 1  # pages failed, drift, recall too low or unknowable, nothing crawled, deadline
 EXIT_USAGE = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the data folder; try again later
 EXIT_SIGINT = 130  # 128 + SIGINT: interrupted (Ctrl-C); nothing published, the raw archive kept
@@ -267,6 +267,8 @@ def add_audit(
         "truncated": found.sitemap.truncated,
         "requests": requests,
     }
+    if unread := found.sitemap.unread:  # an incomplete list: recall cannot pass on it
+        r.fail(f"the audit could not read {len(unread)} posts sitemap(s), first {unread[0]}")
     if recall is not None and recall < min_recall:
         r.fail(
             f"recall {recall:.1%} below {min_recall:.0%}: {len(missing)} post(s) in the "
