@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import warnings
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -303,11 +304,16 @@ class _Warnings(logging.Handler):
 def collect_warnings() -> Iterator[list[dict[str, Any]]]:
     """The rows of every WARNING-or-worse record logged while the block runs (those the
     loggers' levels let through: the command line lets every warning through and shows
-    only errors with --quiet), for `RunReport.warnings`."""
+    only errors with --quiet), for `RunReport.warnings`. Python's `warnings.warn` (a library's
+    deprecation, ...) is logged too, as logger "py.warnings", while the block runs."""
     rows: list[dict[str, Any]] = []
     handler = _Warnings(rows)
     logging.root.addHandler(handler)
+    shown = warnings.showwarning
+    logging.captureWarnings(True)
     try:
         yield rows
     finally:
+        if warnings.showwarning is not shown:  # captured here, not by whoever called us
+            logging.captureWarnings(False)
         logging.root.removeHandler(handler)
