@@ -68,7 +68,9 @@ def test_run_corpus_over_a_mock_transport_writes_the_archives_posts(tmp_path: Pa
         # A stream, not `content=`: the client reads the raw body as it arrives.
         return httpx.Response(200, headers={"Content-Type": kind}, stream=httpx.ByteStream(body))
 
-    settings = Settings(site=SITE, data_dir=tmp_path, rate=0, progress=False)
+    settings = Settings(
+        site=SITE, data_dir=tmp_path, rate=0, progress=False, contact="tests@example.org"
+    )
     report = run_corpus(settings, transport=httpx.MockTransport(answer))
 
     assert report.exit_status == 0, (report.reason, report.failures)
