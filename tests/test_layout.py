@@ -4,6 +4,7 @@ that fits in one file, and no test scaffolding in the product."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -43,11 +44,44 @@ def test_the_product_never_reaches_into_the_tests(path: Path) -> None:
         and node.body
         and isinstance(node.body[0], ast.Expr)
     }
+    assert path.stem != "testpoint", "a test hook module in the product"
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = [a.name for a in node.names]
             module = node.module if isinstance(node, ast.ImportFrom) else None
             assert not any((m or "").split(".")[0] == "tests" for m in [module, *names])
-        elif isinstance(node, ast.Constant) and id(node) not in docs:
+            parts = {part for m in [module, *names] for part in (m or "").split(".")}
+            assert "testpoint" not in parts, "a test hook module in the product"
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            # A switch read from the environment only tests would set.
+            assert not node.value.startswith("ETL_TEST"), node.value
             # A path under tests/ in code (docstrings may tell where things are).
-            assert not (isinstance(node.value, str) and "tests/" in node.value), node.value
+            assert id(node) in docs or "tests/" not in node.value, node.value
+
+
+def readme_tree() -> dict[str, str]:
+    """The "How it works" tree of README.md: package ("" for etl/ itself) -> its lines."""
+    readme = (ETL.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## How it works", 1)[1].split("```\n", 2)[1]
+    sections: dict[str, str] = {}
+    package = ""
+    for line in block.splitlines()[1:]:  # after "etl/"
+        if len(line) - len(line.lstrip()) == 2:  # an entry of etl/: a module or a package
+            first = line.split()[0]
+            package = first.removesuffix("/") if first.endswith("/") else ""
+        sections[package] = sections.get(package, "") + line + "\n"
+    return sections
+
+
+def test_the_readme_tree_names_every_module() -> None:
+    tree = readme_tree()
+    missing = [
+        str(path.relative_to(ETL))
+        for path in MODULES
+        if path.stem not in ("__init__", "__main__")
+        and not re.search(
+            rf"\b{re.escape(path.name)}\b",
+            tree.get(path.parent.relative_to(ETL).as_posix().removeprefix("."), ""),
+        )
+    ]
+    assert not missing, f"README.md's How it works tree does not name {missing}"

@@ -12,7 +12,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from etl.cli import main
-from etl.crawl.prune import prune
+from etl.crawl.prune import prune, runs_in_tables
 from etl.crawl.raw import RawArchive
 from etl.crawl.rawwriter import RawWriter
 from etl.pipeline import rebuild, run_corpus
@@ -217,6 +217,28 @@ def test_after_prune_the_rebuild_and_the_refresh_are_unchanged(tmp_path: Path) -
             sent.append(conditional(srv, since))
         assert sent[0] == sent[1]
         assert sum(1 for _, etag, _ in sent[0] if etag) >= 10
+
+
+def test_a_pruned_run_outside_the_tables_still_feeds_the_rebuild(tmp_path: Path) -> None:
+    """A run whose pages never reached the tables (`etl crawl` here; a killed run alike) holds
+    the only 200 of the pages that changed: the conditional requests never read it, the
+    offline rebuild does, so pruning it away must keep those responses."""
+    kept, pruned = tmp_path / "kept", tmp_path / "pruned"
+    with serve(SITE / "snapshot-1") as srv:
+        assert run_corpus(fast_settings(srv, kept)).exit_status == 0
+        srv.swap(SITE / "snapshot-2")  # read by a raw-only crawl, never loaded
+        crawl = ["crawl", "--site", srv.url, "--data-dir", str(kept), "--rate", "0", "-q"]
+        assert main(crawl) == 0
+        srv.swap(SITE / "snapshot-1")  # the tables' site again: the next run changes nothing
+        assert run_corpus(fast_settings(srv, kept)).exit_status == 0
+        shutil.copytree(kept, pruned)
+        result = prune(pruned / "raw", 1, needed=runs_in_tables(pruned / "processed"))
+        assert len(result.pruned) == 2  # the first run and the crawl
+        rebuilt = [rebuild(fast_settings(srv, d)) for d in (kept, pruned)]
+    assert all(r.exit_status == 0 for r in rebuilt)
+    before, after = tables(kept, rebuilt[0].run_id), tables(pruned, rebuilt[1].run_id)
+    assert len(before["posts"]) == 65  # snapshot-2's posts: the crawl's responses were read
+    assert after == before
 
 
 def test_cli_reads_keep_runs_from_the_config_and_says_what_it_did(

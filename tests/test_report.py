@@ -200,5 +200,12 @@ def test_demo_corpus_report_and_stats_show_recall(
     assert main(["stats", "--data-dir", str(demo_corpus)]) == 0
     out = capsys.readouterr().out
     assert "posts          65" in out and "100.0% of the sitemap's posts" in out
+    # The last run's rule counts per field, each rule named with the records it read.
+    last = corpus.run_reports(demo_corpus)[-1]
+    rules = out.split("\n\n")[1].splitlines()
+    start = rules.index(f"rules           (run {last['run_id']})")
+    assert last["rules"]["page.teasers"] == {"latest_tips": 31}  # each archive page's block
+    assert "  teaser block  latest_tips 31" in rules[start:]
+    assert "  title         entry_title 85" in rules[start:]
     html = write_report(demo_corpus).read_text(encoding="utf-8")
     assert "100.0% of the sitemap&#x27;s posts" in html or "100.0% of the sitemap's posts" in html

@@ -6,13 +6,16 @@ tables must hold the expected records (tests/themes/expected.py) and the run exi
 theme prints no machine-readable time in its archives, `published_at` may be null.
 
 Where a theme's archives show excerpts only (twentyten, astra), the text comes from each post's
-own page, which the crawl reads (etl.crawl.posts). A pair that cannot pass yet goes into
-`NOT_YET` (a strict expected failure); remove it when it passes.
+own page, which the crawl reads (etl.crawl.posts): the run report's `excerpts` block says so
+(`archives_show_excerpts` is the theme's `excerpts` flag; `post_pages`, every excerpt-only post,
+read once). A second run on the unchanged site asks robots.txt and the sitemaps only. A pair
+that cannot pass yet goes into `NOT_YET` (a strict expected failure); remove it when it passes.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +26,8 @@ from tests.themes import BLOGS, THEMES, expected
 from tests.themes.checks import render_all
 
 NOT_YET: set[tuple[str, str]] = set()
+# A refresh of an unchanged site: robots.txt and the sitemaps.
+MAX_REQUESTS_UNCHANGED = 5
 PAIRS = [
     pytest.param(
         theme,
@@ -43,16 +48,44 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
 
 
 def corpus_differences(folder: Path, theme: str, blog: str, data_dir: Path) -> list[str]:
-    """Run `etl corpus` on a served fixture; every way its tables differ from the expected."""
+    """Run `etl corpus` on a served fixture, then again (incremental, nothing changed); every
+    way the tables, the run report's `excerpts` block and the second run's cost differ from
+    what they should be."""
     site = BLOGS[blog]()
     with serve(folder) as srv:
         report = run_corpus(fast_settings(srv, data_dir))
         want = (expected.posts(site, srv.url), expected.teasers(site, srv.url))
-    got = expected.read_corpus(data_dir)
+        got = expected.read_corpus(data_dir)
+        mark = len(srv.log)  # the replay server logs every request
+        again = run_corpus(fast_settings(srv, data_dir))
+        first, asked = srv.log[:mark], [e.path for e in srv.log[mark:]]
+        post_paths = {p["url"].removeprefix(srv.url) for p in want[0]}
     found = expected.differences(want, got, machine_dates=THEMES[theme].machine_dates)
     if report.exit_status != 0:
         found.insert(0, f"run: exit status {report.exit_status} ({report.reason})")
+    # Post pages the first run read (the home page of a blog may be one of them: it is not).
+    read = {e.path for e in first if e.path in post_paths}
+    found += excerpt_differences(report.excerpts or {}, THEMES[theme].excerpts, len(read))
+    if again.exit_status != 0:
+        found.append(f"second run: exit status {again.exit_status} ({again.reason})")
+    if len(asked) > MAX_REQUESTS_UNCHANGED:
+        found.append(f"second run: {len(asked)} requests: {sorted(asked)}")
     return found
+
+
+def excerpt_differences(excerpts: dict[str, Any], theme_excerpts: bool, read: int) -> list[str]:
+    """The report's `excerpts` block against the theme: whether its archives show excerpts
+    only and, where they do, every excerpt-only post read from its own page, once. (A post
+    short enough that WordPress does not cut it is shown whole, so not every post is one.)"""
+    if excerpts.get("archives_show_excerpts") != theme_excerpts:
+        return [f"run report: excerpts {excerpts}; the theme's `excerpts` is {theme_excerpts}"]
+    pages = excerpts.get("post_pages")
+    if not theme_excerpts:
+        return [] if pages == 0 and read == 0 else [f"run report: {pages} post pages, {read} read"]
+    if not (pages == excerpts.get("posts") == read and read > 0):
+        return [f"run report: {pages} post pages for {excerpts.get('posts')} excerpt-only "
+                f"posts; the server answered {read} post pages"]  # fmt: skip
+    return []
 
 
 @pytest.mark.parametrize(("theme", "blog"), PAIRS)
