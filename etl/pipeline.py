@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from etl.crawl.archives import crawl_archives
-from etl.crawl.audit import Audit, HealResult, audit, heal, to_heal
+from etl.crawl.audit import Checked, audit, heal, to_heal
 from etl.crawl.discover import discover
 from etl.crawl.plan import plan_crawl
 from etl.crawl.posts import PostPages
@@ -22,14 +22,14 @@ from etl.crawl.raw import RawArchive, new_run_id
 from etl.crawl.session import CrawlResult, Validators, check_reachable, open_session
 from etl.crawl.stop import Stop, Stopped
 from etl.load import store
-from etl.load.audit_table import write_audit
+from etl.load.audit_table import write_checked
 from etl.load.collect import Collected
 from etl.load.merge import KnownPosts, collector, last_seen, merge_collected
 from etl.load.store import SOURCE_TABLES, Corpus, check_site, read_corpus, write_corpus
 from etl.lock import run_lock
 from etl.parse.page import parse_fetch
 from etl.records import Fetch, Page, Problem
-from etl.runlog import RunReport, add_audit, add_crawl, add_merge, collect_warnings, finish
+from etl.runlog import RunReport, add_crawl, add_merge, collect_warnings, finish
 from etl.settings import Settings
 from etl.watch import SiteWatch
 
@@ -53,15 +53,6 @@ class Start:
     @property
     def full(self) -> bool:
         return self.mode != "incremental"
-
-
-@dataclass(frozen=True)
-class Checked:
-    """The audit against the sitemaps, what the heal fetched, and the requests both cost."""
-
-    found: Audit
-    healed: HealResult
-    requests: int
 
 
 def run_corpus(
@@ -151,7 +142,7 @@ def _publish(settings: Settings, start: Start, report: RunReport, collected: Col
     """Merge the run into the corpus, write the tables, then the run report."""
     if why := report.nothing_crawled(checked.healed.healed if checked else ()):
         if report.unchanged and start.existing is not None:  # the tables stand: audit them
-            _audited(settings, start, report, checked, start.existing.posts)
+            write_checked(checked, settings, start.run_id, report, start.existing.posts)
             watch.finish(report, start.existing.posts)
         return finish(report, settings.data_dir, unpublished=why)  # the tables stay as they are
     drift = collected.drift
@@ -169,21 +160,13 @@ def _publish(settings: Settings, start: Start, report: RunReport, collected: Col
                  generated_at=dt.datetime.now(dt.UTC))  # fmt: skip
     report.timings["write_s"] = round(time.monotonic() - began, 3)
     add_merge(report, merged, drift, [p.code for p, _, _ in collected.problems])
-    _audited(settings, start, report, checked, merged.corpus.posts)
+    write_checked(checked, settings, start.run_id, report, merged.corpus.posts)
     watch.finish(report, merged.corpus.posts)  # the profile, rule counts, the REST API's view
     if settings.keep_runs and report.exit_status == 0 and start.mode != "rebuild":
         # Old runs' raw files, less what the new tables' refresh and rebuild still read.
         runs = set(merged.corpus.pages.column("run_id").to_pylist())
         prune(settings.raw_dir, settings.keep_runs, needed=runs)
     return finish(report, settings.data_dir)
-
-
-def _audited(s: Settings, start: Start, r: RunReport, checked: Checked | None, posts: Any) -> None:
-    """The audit's table, and its recall in the report as the published `posts` stand."""
-    if checked is not None:
-        found, healed = checked.found, checked.healed
-        write_audit(found, s.processed_dir, site=s.site, run_id=start.run_id, heal=healed)
-        add_audit(r, found, healed, checked.requests, posts.column("url").to_pylist(), s.min_recall)
 
 
 def _start(settings: Settings, *, from_raw: bool) -> Start:
