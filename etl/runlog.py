@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import warnings
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from etl.records import Problem
 
 EXIT_OK = 0
-EXIT_FAILED = 1  # pages failed, drift, recall too low, nothing crawled, the deadline passed
+EXIT_FAILED = 1  # pages failed, drift, recall too low or unknowable, nothing crawled, deadline
 EXIT_USAGE = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the data folder; try again later
 EXIT_SIGINT = 130  # 128 + SIGINT: interrupted (Ctrl-C); the raw archive kept
@@ -273,6 +274,8 @@ def add_audit(
         "truncated": found.sitemap.truncated,
         "requests": requests,
     }
+    if unread := found.sitemap.unread:  # an incomplete list: recall cannot pass on it
+        r.fail(f"the audit could not read {len(unread)} posts sitemap(s), first {unread[0]}")
     if recall is not None and recall < min_recall:
         r.fail(
             f"recall {recall:.1%} below {min_recall:.0%}: {len(missing)} post(s) in the "
@@ -307,11 +310,16 @@ class _Warnings(logging.Handler):
 def collect_warnings() -> Iterator[list[dict[str, Any]]]:
     """The rows of every WARNING-or-worse record logged while the block runs (those the
     loggers' levels let through: the command line lets every warning through and shows
-    only errors with --quiet), for `RunReport.warnings`."""
+    only errors with --quiet), for `RunReport.warnings`. Python's `warnings.warn` (a library's
+    deprecation, ...) is logged too, as logger "py.warnings", while the block runs."""
     rows: list[dict[str, Any]] = []
     handler = _Warnings(rows)
     logging.root.addHandler(handler)
+    shown = warnings.showwarning
+    logging.captureWarnings(True)
     try:
         yield rows
     finally:
+        if warnings.showwarning is not shown:  # captured here, not by whoever called us
+            logging.captureWarnings(False)
         logging.root.removeHandler(handler)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from etl.runlog import RunReport
 
 LONG_WAIT_S = 60.0  # a Retry-After longer than this is named in the summary and failure text
+REST_WHY_CHARS = 80  # the summary line's share for why the REST API gave no second opinion
 
 
 def summary_line(r: RunReport) -> str:
@@ -36,11 +37,22 @@ def summary_line(r: RunReport) -> str:
         agree = sum(f["agree"] for f in r.rest["fields"].values())
         total = sum(f["compared"] for f in r.rest["fields"].values())
         line += f"; REST API agrees on {agree}/{total} fields of {r.rest['compared']} posts"
+    if why := _rest_unused(r):
+        line += f"; REST API not used: {why}"
     if r.site_profile and r.site_profile.get("changed"):
         line += f"; site profile changed ({len(r.site_profile['changed'])} items)"
     if long := len(long_waits(r)):
         line += f"; {long} URL(s) asked to wait over {LONG_WAIT_S:g} s (Retry-After)"
     return line + _excerpts_line(r)
+
+
+def _rest_unused(r: RunReport) -> str:
+    """Why the REST API gave no second opinion although it was asked (closed, not JSON, ...),
+    cut short; "" when it answered or was not asked (nothing new, rest_check off)."""
+    status = str((r.rest or {}).get("status") or "")
+    if status in ("", "ok") or status.startswith("not asked"):
+        return ""
+    return status if len(status) <= REST_WHY_CHARS else status[: REST_WHY_CHARS - 1] + "…"
 
 
 def _excerpts_line(r: RunReport) -> str:

@@ -160,15 +160,20 @@ def _check_number(
         return  # 0 is the documented "no limit"
     if _in_range(value, kind is int, low, high, open_low):
         return
+    raise SettingsError(f"setting {name!r}: {value!r} is out of range; allowed: {allowed(name)}")
+
+
+def allowed(name: str) -> str:
+    """The range of numeric setting `name` in words: "an integer from 1 to 100 (requests at
+    once)"."""
+    kind, low, high, open_low, unit = RANGES[name]
     what = "an integer" if kind is int else "a number"
     span = (
         f"above {_n(low)} and at most {_n(high)}" if open_low else f"from {_n(low)} to {_n(high)}"
     )
     if name == "rate":
         what = "0 (no limit) or " + what
-    raise SettingsError(
-        f"setting {name!r}: {value!r} is out of range; allowed: {what} {span} ({unit})"
-    )
+    return f"{what} {span} ({unit})"
 
 
 def _n(x: float) -> str:
@@ -240,7 +245,12 @@ def _coerce(name: str, value: object) -> object:
             raise ValueError(value)
         return kind(value)
     except (TypeError, ValueError, OverflowError):
-        raise SettingsError(f"setting {name!r}: cannot use {value!r} as {kind.__name__}") from None
+        if name in RANGES:  # the same range as a value out of it
+            what = "an integer" if kind is int else "a number"
+            why = f"{value!r} is not {what}; allowed: {allowed(name)}"
+        else:
+            why = f"cannot use {value!r} as {kind.__name__}"
+        raise SettingsError(f"setting {name!r}: {why}") from None
 
 
 def _take(source: str, name: str, value: object, *, coerce: bool = True) -> object:
@@ -260,7 +270,8 @@ def load_settings(
     config: Path | None = None,
 ) -> Settings:
     """Settings from, lowest to highest priority: defaults, `etl.toml`, `ETL_*` variables, flags
-    (`overrides`). Every value is checked against its range as it is read.
+    (`overrides`; a numeric one may be the text typed). Every value is checked against its
+    range as it is read.
 
     `config` defaults to `./etl.toml` when that file exists. Unknown keys are errors, so a
     typo in a cron job's environment or config file is loud, not ignored. Raises SettingsError.
@@ -287,5 +298,6 @@ def load_settings(
     for key, value in (overrides or {}).items():
         if value is not None:
             flag = "--" + key.replace("_", "-")
-            values[key] = _take(f"flag {flag}", key, value, coerce=False)
+            typed = isinstance(value, str) and key in RANGES  # a numeric flag as typed
+            values[key] = _take(f"flag {flag}", key, value, coerce=typed)
     return replace(Settings(), **values)  # type: ignore[arg-type]

@@ -171,7 +171,9 @@ def test_term_lists_are_read_page_by_page_and_at_most_max_term_pages(tmp_path: P
         chunk = rows[(page - 1) * per : page * per]
         return reply(chunk, {"X-WP-TotalPages": str(pages)})
 
-    settings = Settings(site=SITE, data_dir=tmp_path, rate=0, progress=False)
+    settings = Settings(
+        site=SITE, data_dir=tmp_path, rate=0, progress=False, contact="tests@example.org"
+    )
 
     async def read() -> RestView:
         async with open_session(settings, transport=httpx.MockTransport(answer)) as session:

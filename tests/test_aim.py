@@ -117,3 +117,30 @@ def test_the_site_rules_are_checked_settings(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=r"'boilerplate': '\(unclosed' is not a regular"):
         load_settings(env={"ETL_BOILERPLATE": "(unclosed"})
     assert load_settings(env={}).boilerplate == Settings().boilerplate  # cssamerica's
+
+
+def test_a_session_off_loopback_without_a_contact_sends_nothing(tmp_path: Path) -> None:
+    """The rule holds for every caller of the crawl (a notebook, a script), not only the CLI."""
+    import asyncio
+    import dataclasses
+
+    import httpx
+
+    from etl.crawl.session import open_session
+
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(404, stream=httpx.ByteStream(b"not found"))
+
+    async def open_one(settings: Settings) -> None:
+        async with open_session(settings, transport=httpx.MockTransport(answer)):
+            pass
+
+    bare = Settings(site="https://blog.example.org", data_dir=tmp_path, rate=0, progress=False)
+    with pytest.raises(SettingsError, match="contact"):
+        asyncio.run(open_one(bare))
+    assert asked == [] and not (tmp_path / "raw").exists()
+    asyncio.run(open_one(dataclasses.replace(bare, contact="ops@example.org")))
+    assert asked  # with a contact the session asks robots.txt

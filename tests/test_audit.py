@@ -328,6 +328,10 @@ def test_etl_audit_command_writes_the_table_and_fails_below_min_recall(
         srv.override("/wp-sitemap-posts-post-1.xml", 200, _urlset(present), XML)
         assert main(args) == 0
         assert "recall 100.0%" in capsys.readouterr().out
+        # An unreadable posts sitemap: recall cannot be known, which is no pass.
+        srv.override("/wp-sitemap-posts-post-1.xml", 200, b"<html>not a sitemap", XML)
+        assert main(args) == 1
+        assert "could not read 1 posts sitemap(s)" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["audit", "--no-such-flag"])
 

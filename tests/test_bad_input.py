@@ -291,6 +291,62 @@ def test_an_unreadable_sitemap_is_in_the_run_report_and_rejects(tmp_path: Path) 
     assert "<!DOCTYPE" in row["excerpt"]
 
 
+POSTS_SITEMAP = "/wp-sitemap-posts-post-1.xml"
+XML = [("Content-Type", "application/xml")]
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b'<?xml version="1.0"?>\n<!DOCTYPE urlset [<!ENTITY a "a">]>\n<urlset/>', "refused"),
+        (b"<html>not a sitemap", "not_xml"),
+        (b"<feed><entry/></feed>", "not_sitemap"),
+    ],
+    ids=["refused", "not_xml", "not_sitemap"],
+)
+def test_an_unreadable_posts_sitemap_is_in_the_run_report_and_rejects_and_fails_the_run(
+    tmp_path: Path, body: bytes, code: str
+) -> None:
+    # The audit's list of posts is unreadable: recall cannot be known, which is no pass.
+    data = tmp_path / "data"
+    with serve(SNAP2) as srv:
+        srv.override(POSTS_SITEMAP, 200, body, XML)
+        report = run(srv, data)
+    assert report.exit_status == 1
+    assert report.reason is not None and "posts sitemap" in report.reason
+    assert POSTS_SITEMAP in report.reason
+    assert report.problems[f"sitemap.{code}"] == 1
+    [row] = reasons(data)[f"sitemap.{code}"]
+    assert row["source_url"] == srv.url + POSTS_SITEMAP and row["detail"]
+    assert any(POSTS_SITEMAP in w["message"] for w in report.warnings)
+    assert report.audit is not None and report.audit["recall"] is None
+    assert report.posts["total"] == 65  # nothing lost: the archives were crawled whole
+
+
+def test_a_site_without_a_posts_sitemap_passes_with_recall_undefined(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with serve(SNAP2) as srv:
+        index = (SNAP2 / "wp-sitemap.xml").read_text(encoding="utf-8")
+        index = re.sub(r"<sitemap><loc>[^<]*posts-post[^<]*</loc></sitemap>", "", index)
+        index = index.replace("https://cssamerica.com", srv.url)
+        srv.override("/wp-sitemap.xml", 200, index.encode(), XML)
+        report = run(srv, data)
+    assert report.exit_status == 0, report.reason
+    assert report.audit is not None and report.audit["recall"] is None
+    assert not any(k.startswith("sitemap.") for k in report.problems)
+
+
+def test_a_posts_sitemap_robots_txt_names_is_read_by_the_audit_too(tmp_path: Path) -> None:
+    # Discovery reads every sitemap robots.txt names, and keeps no posts: the audit asks again.
+    data = tmp_path / "data"
+    with serve(SNAP2) as srv:
+        robots = f"User-agent: *\nSitemap: {srv.url}/wp-sitemap.xml\n"
+        srv.override("/robots.txt", 200, (robots + f"Sitemap: {srv.url}{POSTS_SITEMAP}\n").encode())
+        report = run(srv, data)
+    assert report.exit_status == 0, report.reason
+    assert report.audit is not None and report.audit["recall"] == 1.0
+
+
 def test_a_refused_content_coding_is_its_own_failure_reason(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with serve(SNAP2) as srv:

@@ -1,6 +1,7 @@
 """Bad settings never hang a run: every numeric setting at 0, -1, NaN and an absurd size, given
 to `etl corpus` as cron runs it (a child process, against the replay server), is either refused
-at once with exit status 2 and a message naming the setting and the value, or the run finishes.
+at once with exit status 2 and one line naming the setting, the value and the allowed range, or
+the run finishes.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def test_every_numeric_setting_is_refused_or_runs_to_the_end(
     text = HUGE[RANGES[name][0]] if value == "huge" else value
     done = run_with(tmp_path, name, text)  # TimeoutExpired: it hung
     if done.returncode == 2:
+        assert done.stderr.count("\n") == 1 and "allowed" in done.stderr, done.stderr  # one line
         assert f"'{name}'" in done.stderr, done.stderr
         assert text in done.stderr or repr(float(text)) in done.stderr, done.stderr
         assert not (tmp_path / "data" / "processed").exists()  # refused before anything
@@ -57,6 +59,9 @@ def test_every_numeric_setting_is_refused_or_runs_to_the_end(
         (("--max-pages", "0"), "'max_pages': 0"),
         (("--max-pages", "-3"), "'max_pages': -3"),
         (("--rate", "-1"), "'rate': -1.0"),
+        (("--rate", "fast"), "'rate': 'fast' is not a number"),
+        (("--max-pages", "nan"), "'max_pages': 'nan' is not an integer"),
+        (("--concurrency", "2.5"), "'concurrency': '2.5' is not an integer"),
         (("--site", "notaurl"), "'site': 'notaurl' is not an http(s) origin"),
         (("--site", "ftp://cssamerica.com"), "'ftp://cssamerica.com' is not an http(s) origin"),
     ],

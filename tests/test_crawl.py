@@ -208,6 +208,21 @@ def test_off_origin_redirects_and_redirect_loops_are_refused(tmp_path: Path) -> 
     )
 
 
+def test_a_request_budget_counts_every_redirect_hop(tmp_path: Path) -> None:
+    async def go(srv: ReplayServer) -> tuple[object, int, int]:
+        async with open_session(settings(srv, tmp_path), max_requests=3) as session:
+            got = await session.get(srv.url + "/hop/1/")
+            return got, session.over_budget, session.requests
+
+    with serve(SNAP2) as srv:
+        for n in (1, 2, 3):
+            srv.override(f"/hop/{n}/", 302, headers=[("Location", f"/hop/{n + 1}/")])
+        got, over_budget, requests = asyncio.run(go(srv))
+        paths = [e.path for e in srv.log]
+    assert got is None and over_budget == 1 and requests == 3
+    assert paths == ["/robots.txt", "/hop/1/", "/hop/2/"]  # /hop/3/ would be the fourth
+
+
 @pytest.mark.parametrize("gzip", [True, False])
 def test_an_oversized_response_is_refused(tmp_path: Path, gzip: bool) -> None:
     with serve(SNAP2, big_bytes=300_000) as srv:

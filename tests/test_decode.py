@@ -94,6 +94,20 @@ def test_declared_utf8_with_a_few_bad_bytes_keeps_the_damage_in_those_bytes() ->
         assert decoded.problem is not None and "U+FFFD" in decoded.problem
 
 
+def test_declared_utf8_with_more_bad_bytes_than_good_characters_is_still_utf8() -> None:
+    # Three valid multi-byte characters (ï – –) and four stray 0x92 bytes: one valid sequence
+    # shows the body is UTF-8, so the bad bytes become U+FFFD, not "NaÃ¯ve Guests â€“".
+    body = "<p>Naïve Guests – it\x00s \x00 \x00 \x00 –</p>".encode().replace(b"\x00", b"\x92")
+    for content_type, html in (
+        ("text/html; charset=utf-8", body),
+        (None, b'<meta charset="utf-8">' + body),
+    ):
+        decoded = decode(html, content_type)
+        assert decoded.encoding == "utf-8" and decoded.replaced == 4
+        assert decoded.text.endswith("<p>Naïve Guests – it\ufffds \ufffd \ufffd \ufffd –</p>")
+        assert decoded.problem is not None and "U+FFFD" in decoded.problem
+
+
 def test_a_legacy_body_under_a_utf8_label_is_read_as_windows_1252() -> None:
     # Not one multi-byte UTF-8 sequence, many invalid ones: the label is wrong for the whole body.
     decoded = decode(QUOTED.encode("cp1252") * 3, "text/html; charset=utf-8")

@@ -297,7 +297,9 @@ def test_a_corpus_of_another_site_is_refused(tmp_path: Path) -> None:
         run_corpus(settings(other, tmp_path))
 
 
-def test_demo_runs_the_same_corpus_command(tmp_path: Path) -> None:
+def test_demo_runs_the_same_corpus_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from etl.replay import demo
 
     with serve(SNAP2) as probe:  # a port that is free right now
@@ -305,6 +307,9 @@ def test_demo_runs_the_same_corpus_command(tmp_path: Path) -> None:
     args = ["--snapshot", str(SNAP2), "--data-dir", str(tmp_path), "--port", str(port), "-q"]
     assert demo.main(args) == 0
     assert len(table(tmp_path, "posts")) == 65
+    last = capsys.readouterr().out.splitlines()[-1]  # where the live site's contact goes
+    assert last.startswith("live: set contact = ") and "etl.toml" in last
+    assert "ETL_CONTACT" in last and "--contact" in last and last.endswith("then make corpus")
 
 
 def test_an_unreachable_site_fails_fast_and_points_to_the_demo(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import re
 import shutil
@@ -53,6 +54,7 @@ def test_probe_says_ready_on_every_theme_fixture_within_ten_requests(
     assert found["verdict"] == "ready" and found["problems"] == []
     assert asked <= MAX_REQUESTS and found["requests"] == asked
     assert "wp-content paths" in found["wordpress"]
+    assert f"{srv.url}/feed/" in found["feeds"]  # every theme's head advertises the posts feed
     assert found["theme"] == FOLDER.get(theme, theme)
     assert found["rest_api"] == {"status": "ok", "total": len(BLOGS[blog]().posts)}
     assert len(found["archives"]) == len(BLOGS[blog]().terms)
@@ -180,3 +182,75 @@ def test_the_user_agent_names_the_operator_s_contact(tmp_path: Path) -> None:
     agent = agents.pop() or ""
     assert agent.startswith("etl/") and "+mailto:ops@example.org" in agent
     assert "cssamerica" not in agent
+
+
+def test_redirects_count_against_the_ten_requests(
+    rendered: dict[tuple[str, str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The post page (archives show excerpts) redirects five times, each hop on the origin:
+    the probe stops at its tenth request and says which page it could not read."""
+    with serve(rendered["twentyten", "second"]) as srv:
+        _, found = probe_json(srv.url, tmp_path)
+        assert found["requests"] == 9  # the post page is the ninth
+        post = found["sample"]["posts"][0]["url"].removeprefix(srv.url)
+        hops = [post, *(f"/moved/{n}/" for n in range(1, 6))]
+        for here, there in itertools.pairwise(hops):
+            srv.override(here, 302, headers=[("Location", there)])
+        before = srv.count()
+        status = main(["probe", "--site", srv.url, "--data-dir", str(tmp_path), "--rate", "0"])
+        asked = srv.count() - before
+    out = capsys.readouterr().out
+    assert asked == MAX_REQUESTS, [e.path for e in srv.log[before:]]
+    assert f"{MAX_REQUESTS} requests (at most {MAX_REQUESTS})" in out
+    assert re.search(
+        rf"^note\s+the post page {srv.url}{post} was not checked: not read: its redirects "
+        rf"spent the probe's {MAX_REQUESTS} requests$",
+        out,
+        re.M,
+    ), out
+    assert status == 0 and re.search(r"^verdict\s+ready$", out, re.M)
+
+
+def test_the_screen_and_the_json_name_the_feeds_the_head_advertises(
+    rendered: dict[tuple[str, str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve(rendered["twentyten", "second"]) as srv:
+        _, found = probe_json(srv.url, tmp_path)
+        main(["probe", "--site", srv.url, "--data-dir", str(tmp_path), "--rate", "0"])
+    assert found["feeds"] == [f"{srv.url}/feed/", f"{srv.url}/comments/feed/"]
+    assert re.search(r"^feeds\s+/feed/, /comments/feed/$", capsys.readouterr().out, re.M)
+
+
+@pytest.mark.parametrize("where", ["flag", "etl.toml"])
+def test_a_named_archive_is_the_sample_and_no_sitemap_is_read(
+    rendered: dict[tuple[str, str], Path], tmp_path: Path, where: str
+) -> None:
+    wildlife = "/category/wildlife/"  # not the archive the probe would pick (garden-tips)
+    config = tmp_path / "etl.toml"
+    config.write_text(f'archives = ["{wildlife}"]\n' if where == "etl.toml" else "")
+    flags = ["--archive", wildlife] if where == "flag" else []
+    with serve(rendered["twentyten", "second"]) as srv:
+        status, found = probe_json(srv.url, tmp_path, "--config", str(config), *flags)
+        paths = [e.path for e in srv.log]
+    assert status == 0, found["problems"]
+    assert found["archives"] == [srv.url + wildlife] and found["archives_from"] == ["settings"]
+    assert found["sample"]["url"] == srv.url + wildlife and found["sample"]["term"] == "Wildlife"
+    assert found["sitemaps"] == [] and not any("sitemap" in p for p in paths), paths
+    assert not any("sitemap" in n for n in found["notes"]), found["notes"]
+
+
+def test_robots_txt_disallowing_the_categories_fails_the_verdict_naming_it(
+    rendered: dict[tuple[str, str], Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "site"
+    shutil.copytree(rendered["twentyten", "second"], folder)
+    robots = folder / "robots.txt"
+    robots.write_text(robots.read_text().replace("Disallow:", "Disallow: /category/\nDisallow:", 1))
+    with serve(folder) as srv:
+        status, found = probe_json(srv.url, tmp_path)
+        paths = [e.path for e in srv.log]
+    assert status == 1 and found["verdict"] == "fail"
+    assert found["problems"] == [
+        f"the archive page {srv.url}/category/garden-tips/: refused: robots.txt disallows it"
+    ]
+    assert found["sample"] is None and not any(p.startswith("/category/") for p in paths), paths

@@ -237,6 +237,9 @@ def test_cli_reads_keep_runs_from_the_config_and_says_what_it_did(
     assert "kept 2 whole, 1 still-needed response(s) in 20260101T031700Z-000000.compact" in out
     assert main(["prune", "--keep-runs", "-1", "--data-dir", str(data)]) == 2  # usage error
     assert "keep_runs" in capsys.readouterr().err
+    assert main(["prune", "--keep-runs", "nan", "--data-dir", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "'keep_runs': 'nan'" in err and "allowed" in err and err.count("\n") == 1
 
 
 def test_etl_corpus_prunes_after_a_successful_run_when_keep_runs_is_set(tmp_path: Path) -> None:

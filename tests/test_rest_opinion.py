@@ -85,6 +85,7 @@ def test_a_tag_the_api_contradicts_fails_the_run_naming_post_field_and_values(
     assert main(["report", "--data-dir", str(tmp_path / "data")]) == 0
     page = (tmp_path / "data" / "processed" / "report.html").read_text(encoding="utf-8")
     assert 'id="rest-disagreements"' in page and 'id="rule-counts"' in page
+    assert 'id="rest-agreement"' in page  # the per-field table: agree / compared
 
 
 def test_a_post_edited_after_its_page_was_fetched_is_reported_not_failed(
@@ -113,7 +114,7 @@ def test_a_post_edited_after_its_page_was_fetched_is_reported_not_failed(
      ("html", "not JSON (text/html")],
 )  # fmt: skip
 def test_a_closed_api_is_a_reason_and_the_run_goes_on(
-    site: Path, tmp_path: Path, how: str, why: str
+    site: Path, tmp_path: Path, how: str, why: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with serve(site) as srv:
         rest.api_off(srv, how)
@@ -121,7 +122,11 @@ def test_a_closed_api_is_a_reason_and_the_run_goes_on(
     assert report.exit_status == 0, report.reason
     assert report.rest is not None and report.rest["status"].startswith(why)
     assert report.rest["requests"] == 1  # the posts page only: no term lists
+    assert f"; REST API not used: {why}" in summary_line(report)  # what cron mails
+    capsys.readouterr()
     assert main(["stats", "--data-dir", str(tmp_path / "data")]) == 0
+    out = capsys.readouterr().out
+    assert re.search(rf"^REST API\s+{re.escape(why)}", out, re.M), out
 
 
 def test_an_unchanged_refresh_asks_nothing_and_new_posts_ask_again(

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import subprocess
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +88,23 @@ def test_the_report_keeps_a_bounded_number_of_distinct_warnings() -> None:
     assert rows[-1]["count"] == 2 * 50 + 1
     log.warning("after the run")  # the handler is gone
     assert sum(r["count"] for r in rows) == 2 * (MAX_WARNINGS + 50) + 1
+
+
+def test_python_warnings_are_in_the_report_too_and_capturing_is_restored() -> None:
+    shown = warnings.showwarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")  # not an error, as the test run makes it
+        with collect_warnings() as rows:
+            warnings.warn("a library's deprecation", DeprecationWarning, stacklevel=1)
+        assert warnings.showwarning is shown  # as it was before the run
+        logging.captureWarnings(True)  # a caller that captures already keeps capturing
+        try:
+            captured = warnings.showwarning
+            with collect_warnings():
+                pass
+            assert warnings.showwarning is captured
+        finally:
+            logging.captureWarnings(False)
+    [row] = rows
+    assert (row["logger"], row["level"], row["count"]) == ("py.warnings", "WARNING", 1)
+    assert "DeprecationWarning: a library's deprecation" in row["message"]

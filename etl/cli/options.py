@@ -28,8 +28,10 @@ def site_options() -> argparse.ArgumentParser:
     )
     common.add_argument("--data-dir", type=Path, help=DATA_HELP)
     common.add_argument("--config", type=Path, help="settings file (default: ./etl.toml if any)")
-    common.add_argument("--rate", type=float, help="requests per second to the site (0: no limit)")
-    common.add_argument("--concurrency", type=int, help="requests at once (default 2)")
+    # Numeric flags are the text typed, read as ETL_* variables are (etl.settings): a bad value
+    # is one line naming the setting, the value and its range, not argparse's usage text.
+    common.add_argument("--rate", help="requests per second to the site (0: no limit)")
+    common.add_argument("--concurrency", help="requests at once (default 2)")
     noise = common.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     noise.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: all)")
@@ -39,7 +41,7 @@ def site_options() -> argparse.ArgumentParser:
 def run_options() -> argparse.ArgumentParser:
     """Flags shared by the commands that run the pipeline."""
     common = argparse.ArgumentParser(add_help=False, parents=[site_options()])
-    common.add_argument("--max-pages", type=int, help="pages followed per archive")
+    common.add_argument("--max-pages", help="pages followed per archive")
     common.add_argument(
         "--archive", action="append", default=[], help="crawl only this archive URL (repeatable)"
     )

@@ -84,6 +84,9 @@ def run_audit(args: argparse.Namespace) -> int:
         path = write_audit(result, settings.processed_dir, site=settings.site, run_id=run_id)
     print(result.summary())
     print(f"audit table: {path}")
+    if unread := result.sitemap.unread:  # an incomplete list: recall cannot pass on it
+        print(f"error: could not read {len(unread)} posts sitemap(s): {unread[0]}", file=sys.stderr)
+        return 1
     if not result.recall_ok(settings.min_recall):
         missing = ", ".join(result.result.missing[:20])
         print(

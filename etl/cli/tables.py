@@ -84,7 +84,7 @@ def add_prune_command(commands: Commands) -> None:
         "still read, copied into one compacted WARC file, and delete the rest.",
     )
     prune.add_argument(
-        "--keep-runs", type=int, help="runs kept whole (default: the keep_runs setting; 0: all)"
+        "--keep-runs", help="runs kept whole (default: the keep_runs setting; 0: all)"
     )
     prune.add_argument("--data-dir", type=Path, help=DATA_HELP)
     prune.add_argument("--config", type=Path, help="settings file (default: ./etl.toml if any)")

@@ -12,6 +12,13 @@ page) are certain; beyond them, an archive that holds more than its share of the
 (more than 1/concurrency of the pages left) may look a few pages ahead, one per slot it
 deserves. A 404 past page 1 is the end; look-ahead requests it answers are counted as wasted.
 
+A site that prints no pagination at all (no next link, no page numbers, no rel=next: an
+infinite-scroll theme) is asked on the same pattern one page at a time: a page with posts and
+no pagination holds back a guess of its next `/page/N/` until every archive's first page is
+in; if none of them showed pagination (nor did the site profile), the guesses go out, each
+one's 404 ending its archive (counted as wasted); if any did, the site paginates and a page
+without pagination is its archive's last.
+
 Incremental runs follow each archive's next links one page at a time and stop at the first
 page whose posts the corpus holds unchanged: a new post shifts every page boundary, so the
 crawl stops by content, never by page number, and never asks more than that.
@@ -23,6 +30,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import math
+import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -37,6 +45,7 @@ from etl.settings import Settings
 
 # Pages waiting for the consumer: a slow consumer slows the crawl instead of filling memory.
 _BACKLOG = 64
+_PAGED = re.compile(r"^(?P<base>.*/)page/(?P<n>\d+)/$")
 
 
 class Known(Protocol):
@@ -67,6 +76,7 @@ class _Archive:
     last: int | None = None  # the last page, once known
     flying: int = 0  # requests made whose page is not settled yet
     stopped: bool = False  # stop rule, 304, refusal, failure or the page cap
+    held: str | None = None  # a guessed next page, until the run knows if the site paginates
 
     def left(self) -> int:
         """Requests still to make: known from the last page, else guessed."""
@@ -125,6 +135,11 @@ class _Schedule:
         self.parsing = 0  # of those, pages waiting to be parsed
         self.latency = 0.0  # seconds from a request's start to its page parsed (moving average)
         self.changed = asyncio.Condition()
+        profile = session.profile
+        # Whether the site prints pagination (None: not seen yet): decides held guesses.
+        self.paginates: bool | None = True if profile and profile.shows_pagination else None
+        self.first_flying = 0  # first pages requested and not settled
+        self.guessed: set[str] = set()  # URLs asked on a guess: their 404 is a wasted request
 
     async def next(self) -> _Job | None:
         """The next request, waiting while nothing may go; None once every archive is done."""
@@ -151,10 +166,10 @@ class _Schedule:
                 continue  # a job of its would not be taken: not even made
             # Slots this archive deserves beyond its certain page: its share of the work left.
             ahead = min(most, max(0, math.ceil(left * self.slots / total) - 1))
-            job = archive.next_job(ahead, max_pages)
+            job = archive.next_job(ahead, max_pages) or self._release(archive, ahead, max_pages)
             if job is not None:
                 best, best_key = job, key
-            elif archive.flying == 0:
+            elif archive.flying == 0 and archive.held is None:
                 done.append(archive)  # nothing to ask, nothing in flight to learn from
         if done:
             self.active = [a for a in self.active if a not in done]
@@ -162,7 +177,22 @@ class _Schedule:
         if best is not None:
             best.archive.issue(best)
             self.flying += 1
+            self.first_flying += best.kind == "first"
         return best
+
+    def _release(self, archive: _Archive, ahead: int, max_pages: int) -> _Job | None:
+        """An archive's held guess, once every first page is in: asked if no page of the
+        run showed pagination, dropped (the archive ends) if one did."""
+        if archive.held is None or archive.flying or self.first_flying:
+            return None
+        if self.paginates is None and any(not a.requested for a in self.active):
+            return None
+        guess, archive.held = archive.held, None
+        if self.paginates:
+            return None
+        self.guessed.add(guess)
+        archive.links.append(guess)
+        return archive.next_job(ahead, max_pages)
 
     def _most_ahead(self) -> int:
         """Look-ahead pays only while a page's chain is slower than the rate limit lets
@@ -192,6 +222,7 @@ class _Schedule:
                 a.last = min(a.last or job.number, job.number - 1)
                 self.session.lookahead_wasted += job.ahead
             elif not side_link:
+                self.session.lookahead_wasted += job.url in self.guessed
                 a.stopped = True
             return False
         reason = "not_found" if fetch.status == 404 else failure_reason(fetch)
@@ -209,6 +240,8 @@ class _Schedule:
             a.stopped = True  # everything older is in the corpus already
             return
         nxt = page.next_url
+        if page.shows_pagination:
+            self.paginates = True
         if following and number == 1 and self.known is None and fetch.url.endswith("/"):
             pattern = f"{fetch.url}page/2/"
             if nxt == pattern or (page.last_page or 0) >= 2:
@@ -222,6 +255,8 @@ class _Schedule:
         if following or job.kind == "link":
             if nxt is not None:
                 a.links.append(nxt)
+            elif following and page.posts and not page.shows_pagination:
+                a.held = _guess_next(fetch.url)
         elif nxt == f"{a.base}page/{number + 1}/":
             a.confirmed = max(a.confirmed, number + 1)
         elif nxt is not None:
@@ -234,6 +269,7 @@ class _Schedule:
             job.archive.flying -= 1
             self.flying -= 1
             self.parsing -= parsing
+            self.first_flying -= job.kind == "first"
             if fetch is not None:  # fetched_at: when the request started, past the rate limit
                 took = (dt.datetime.now(dt.UTC) - fetch.fetched_at).total_seconds()
                 self.latency = 0.8 * self.latency + 0.2 * took if self.latency else took
@@ -276,6 +312,13 @@ async def crawl_archives(
     async with contextlib.aclosing(drain(queue, every)) as stream:  # closed with this one
         async for crawled in stream:
             yield crawled
+
+
+def _guess_next(url: str) -> str | None:
+    """The next page on WordPress's `/page/N/` pattern after `url` (None: not an archive's)."""
+    if (m := _PAGED.match(url)) is not None:
+        return f"{m['base']}page/{int(m['n']) + 1}/"
+    return f"{url}page/2/" if url.endswith("/") else None
 
 
 def failure_reason(fetch: Fetch) -> str:

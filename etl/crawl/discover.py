@@ -39,6 +39,10 @@ class SitemapRead:
     problems: tuple[str, ...]  # "URL: why" for each sitemap that said less than it should
     refused_off_origin: int  # sitemaps and entries off the origin: counted, never fetched
     truncated: bool  # stopped at Settings.audit_max_urls
+    # The posts sitemaps on the origin that could not be read ("URL: why"): the audit's list
+    # is incomplete, so a run fails on them; those that answered 200 as rejects (`rejected`).
+    unread: tuple[str, ...] = ()
+    rejected: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,7 @@ async def discover(session: Session, *, posts: bool = False, home: bool = True) 
     for sitemap in session.sitemaps or (urljoin(site, "/wp-sitemap.xml"),):
         await _sitemap(session, sitemap, found, indexes, problems, top=True)
     read = await read_sitemaps(session, indexes) if posts else None
+    problems += [p for p in (read.rejected if read else ()) if p not in problems]
     listed = sorted_unique(found)
     session.archives = listed
     discovery = Discovery(listed, indexes, None, tuple(problems), read, listed)
@@ -130,6 +135,8 @@ async def read_sitemaps(
     posts: dict[str, dt.datetime | None] = {}
     read: list[str] = []
     problems: list[str] = []
+    unread: list[str] = []
+    rejected: list[Problem] = []
     off_origin, truncated = 0, False
     queue = list(session.sitemaps or [urljoin(site, "/wp-sitemap.xml")])
     seen: set[str] = set()
@@ -142,9 +149,14 @@ async def read_sitemaps(
             off_origin += 1
             problems.append(f"{url}: refused, not on {site}")
             continue
-        sitemap = await _posts_sitemap(session, url, indexes or {})
+        sitemap, answered = await _posts_sitemap(session, url, indexes or {})
         if sitemap.problem:
             problems.append(f"{url}: {sitemap.problem}")
+            if is_posts_sitemap(url):
+                log.warning("cannot read posts sitemap %s: %s", url, sitemap.problem)
+                unread.append(f"{url}: {sitemap.problem}")
+                if answered and (problem := sitemap.to_problem(url)):
+                    rejected.append(problem)
             continue
         queue += [c for c in sitemap.children if is_posts_sitemap(c) or not same_origin(c, site)]
         if sitemap.entries:
@@ -159,22 +171,25 @@ async def read_sitemaps(
     truncated = truncated or bool(queue)  # sitemaps left unread at the limit
     if truncated:
         log.warning("sitemaps list more than %d URLs: the audit stopped there", limit)
-    return SitemapRead(posts, tuple(read), tuple(problems), off_origin, truncated)
+    return SitemapRead(
+        posts, tuple(read), tuple(problems), off_origin, truncated, tuple(unread), tuple(rejected)
+    )
 
 
 async def _posts_sitemap(
     session: Session, url: str, indexes: Mapping[str, tuple[str, ...]]
-) -> Sitemap:
-    """The sitemap at `url` (an index discovery read comes from `indexes`); a failed
-    request is a Sitemap whose problem says why."""
+) -> tuple[Sitemap, bool]:
+    """The sitemap at `url` (an index discovery read comes from `indexes`), and whether the
+    site answered 200; a failed request is a Sitemap whose problem says why."""
     if url in indexes:
-        return Sitemap(children=indexes[url])
-    fetch = await session.get(url)
+        return Sitemap(children=indexes[url]), True
+    # A posts sitemap robots.txt names was read by discovery, which keeps no posts: ask again.
+    fetch = await session.get(url, again=is_posts_sitemap(url))
     if fetch is None:
-        return Sitemap(problem=REFUSED)
+        return Sitemap(problem=REFUSED), False
     if fetch.status != 200:
-        return Sitemap(problem=fetch.error or f"HTTP {fetch.status}")
-    return parse_sitemap(fetch.body)
+        return Sitemap(problem=fetch.error or f"HTTP {fetch.status}"), False
+    return parse_sitemap(fetch.body), True
 
 
 def wants_sitemap(url: str) -> bool:

@@ -119,6 +119,8 @@ class Session:
     disallowed: int = 0
     queued: int = 0
     lookahead_wasted: int = 0
+    max_requests: int | None = None  # the session's budget (None: no limit), redirects included
+    over_budget: int = 0  # requests refused because the budget was spent
     plan: dict[str, object] = field(default_factory=dict)  # etl.crawl.plan.Plan.summary()
     started: float = field(default_factory=time.monotonic)
 
@@ -168,7 +170,8 @@ class Session:
         self.progress.show(done, len(self.failures), self.queued, self.requests)
 
     def _may_request(self, url: str, visited: list[tuple[str, int | None]]) -> bool:
-        """On the origin, no redirect loop, allowed by robots.txt; refusals counted."""
+        """On the origin, no redirect loop, allowed by robots.txt, within the request budget;
+        refusals counted."""
         first, status = visited[0] if visited else (url, None)
         if not same_origin(url, self.settings.site):
             self.off_origin += 1
@@ -182,6 +185,10 @@ class Session:
         if not self.allowed(url):
             self.disallowed += 1
             log.info("robots.txt disallows %s", url)
+            return False
+        if self.max_requests is not None and self.requests >= self.max_requests:
+            self.over_budget += 1
+            log.info("not asked %s: the %d requests allowed are spent", url, self.max_requests)
             return False
         return True
 
@@ -238,20 +245,35 @@ async def open_session(
     transport: httpx.AsyncBaseTransport | None = None,
     stop: Stop | None = None,
     profile: Profile | None = None,
+    max_requests: int | None = None,
 ) -> AsyncIterator[Session]:
     """A session with robots.txt read; the raw archive is closed (fsynced) on the way out.
 
     `validators` maps URL -> (ETag, Last-Modified) for conditional requests; `transport`
     replaces the network (unit tests pass an `httpx.MockTransport`); `stop`, when the run can
     be stopped early, is shown the session before its first request; `profile` is the site
-    profile the session's pages are parsed with (None: the defaults).
+    profile the session's pages are parsed with (None: the defaults); `max_requests` caps the
+    requests sent, robots.txt and every redirect hop included (a request over it is not sent:
+    `get` returns None and `over_budget` counts it; a fetch's own retries are not cut short).
+    A site off loopback without the operator's contact is refused before any request
+    (SettingsError), whoever opens the session: the command line, a notebook, a script.
     """
+    from etl.siterules import require_contact
+
+    require_contact(settings)
     progress = Progress(enabled=settings.progress)
     with RawWriter(settings.raw_dir, run_id, info=warcinfo_fields(settings)) as writer:
         async with Client(settings, Stats(), transport=transport) as client:
             parsing = Parsing(settings, profile)
             session = Session(
-                settings, client, writer, validators or {}, progress, parsing, profile=profile
+                settings,
+                client,
+                writer,
+                validators or {},
+                progress,
+                parsing,
+                profile=profile,
+                max_requests=max_requests,
             )
             if stop is not None:
                 stop.watch(session)

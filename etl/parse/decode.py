@@ -87,13 +87,15 @@ def _declared(body: bytes, name: str, source: str, label: str) -> Decoded:
         return Decoded(utf8, "utf-8", source, 0, problem)
     if name == "utf-8" and _utf8(body) is None:
         text = body.decode("utf-8", errors="replace")
-        bad = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
-        if bad > len(_NON_ASCII.findall(text)):
-            # More bad sequences than good ones: a legacy page under a wrong label, which
-            # windows-1252 reads whole; a few bad bytes in a UTF-8 page stay U+FFFD instead.
+        legit = body.count(b"\xef\xbf\xbd")  # U+FFFD the page really holds
+        if not legit and not _NON_ASCII.search(text):
+            # Invalid sequences and not one valid multi-byte one: a legacy page under a wrong
+            # label, which windows-1252 reads whole. One valid sequence shows the body is
+            # UTF-8: its bad bytes, however many, stay U+FFFD (WHATWG) and are reported.
+            bad = text.count("\ufffd")
             problem = (
-                f"{source} says {label} but most of the body is not UTF-8 "
-                f"({bad} invalid sequences); read as windows-1252"
+                f"{source} says {label} but the body is not UTF-8 ({bad} invalid "
+                "sequences, no valid multi-byte one); read as windows-1252"
             )
             return _read(body, "windows-1252", source, problem)
     if name == "replacement":

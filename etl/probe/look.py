@@ -1,7 +1,8 @@
 """`etl probe`'s requests: a quick look at a site through a crawl session, at most
-`MAX_REQUESTS` of them, each asked once (no retries): robots.txt (the session reads it),
-the home page, the REST API's post count, the sitemap index and its taxonomy sitemaps,
-then one archive page, the page after it, and where archives show excerpts only, one post.
+`MAX_REQUESTS` of them (the session's budget: each redirect hop counts), each asked once
+(no retries): robots.txt (the session reads it), the home page, the REST API's post count,
+the sitemap index and its taxonomy sitemaps, then one archive page, the page after it, and
+where archives show excerpts only, one post.
 
 What was found is a `Findings`; `etl.probe.verdict` turns it into a verdict and a screen.
 """
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 MAX_REQUESTS = 10
 _SPENT = f"not asked: the probe's {MAX_REQUESTS} requests are spent"
+_REDIRECTED = f"not read: its redirects spent the probe's {MAX_REQUESTS} requests"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,11 @@ class Asked:
     @property
     def ok(self) -> bool:
         return self.status == 200
+
+    @property
+    def spent(self) -> bool:
+        """Not asked, or its redirects not followed: the probe's requests ran out first."""
+        return self.why in (_SPENT, _REDIRECTED)
 
     def __str__(self) -> str:
         return f"HTTP {self.status}" if self.status is not None else self.why
@@ -58,7 +65,7 @@ class Findings:
     signs: Signs | None = None
     rest: str | None = None  # "ok", or why the REST API said nothing
     rest_total: int | None = None
-    sitemaps: tuple[Asked, ...] = ()  # the index, then the taxonomy sitemaps read
+    sitemaps: tuple[Asked, ...] = ()  # the index, then the taxonomy sitemaps read (or none)
     archives: tuple[str, ...] = ()
     archives_from: tuple[str, ...] = ()  # "settings", "sitemaps", "home page"
     sample: Asked | None = None
@@ -117,14 +124,27 @@ def _type(fetch: Fetch) -> str | None:
 
 
 async def _get(session: Session, url: str) -> tuple[Asked, Fetch | None]:
-    if session.requests >= MAX_REQUESTS:
-        return Asked(url, None, _SPENT), None
+    """One URL through the session, whose budget (`MAX_REQUESTS`) counts each redirect hop."""
     if not same_origin(url, session.settings.site):
         return Asked(url, None, f"not asked: not on {session.settings.site}"), None
+    before = (session.over_budget, session.disallowed, len(session.failures))
     fetch = await session.get(url)
     if fetch is None:
-        return Asked(url, None, "refused: robots.txt disallows it, or it redirects away"), None
+        return Asked(url, None, _refused(session, url, *before)), None
     return Asked(url, fetch.status, fetch.error or ""), fetch
+
+
+def _refused(session: Session, url: str, spent: int, disallowed: int, failed: int) -> str:
+    """Why the session sent `url` (or one of its redirects) no request: what it counted."""
+    if session.over_budget > spent:
+        return _REDIRECTED if url in session.requested else _SPENT
+    if session.disallowed > disallowed:
+        return "refused: robots.txt disallows it" + (
+            " (where it redirects)" if url in session.requested else ""
+        )
+    if len(session.failures) > failed:  # a redirect off the origin, or a loop
+        return session.failures[-1].detail
+    return "not asked: asked already"
 
 
 async def _rest(session: Session) -> tuple[str, int | None]:
@@ -140,9 +160,11 @@ async def _rest(session: Session) -> tuple[str, int | None]:
 async def _archives(
     session: Session, home: str, home_url: str
 ) -> tuple[tuple[Asked, ...], tuple[str, ...], tuple[str, ...]]:
-    """(the sitemaps read, the archives, where they came from), as discovery finds them."""
+    """(the sitemaps read, the archives, where they came from), as discovery finds them;
+    archives named in the settings are the archives, no sitemap read."""
     site = session.settings.site
-    named = session.settings.archives
+    if named := session.settings.archives:  # the sitemaps would name archives not crawled
+        return (), sorted_unique(urljoin(site, a) for a in named), ("settings",)
     index = next((s for s in session.sitemaps if same_origin(s, site)), None)
     asked, fetch = await _get(session, index or urljoin(site, "/wp-sitemap.xml"))
     read, found, sources = [asked], set(), []
@@ -158,8 +180,6 @@ async def _archives(
     linked = set(archive_links(home, home_url, site))
     if linked - found:
         sources.append("home page")
-    if named:
-        return tuple(read), sorted_unique(urljoin(site, a) for a in named), ("settings",)
     return tuple(read), sorted_unique(found | linked), tuple(sources)
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from etl.crawl.session import open_session
 from etl.load.profile_store import for_run, read_profile
 from etl.parse.profile import Profile
-from etl.probe.look import Findings, probe
+from etl.probe.look import MAX_REQUESTS, Findings, probe
 from etl.records import Page
 from etl.settings import Settings
 
@@ -57,7 +57,9 @@ def run_probe(settings: Settings, *, transport: httpx.AsyncBaseTransport | None 
     profile = for_run(settings, stored)
 
     async def look(quick: Settings) -> Findings:
-        async with open_session(quick, transport=transport, profile=profile) as session:
+        async with open_session(
+            quick, transport=transport, profile=profile, max_requests=MAX_REQUESTS
+        ) as session:
             return await probe(session, profile)
 
     with tempfile.TemporaryDirectory(prefix="etl-probe-") as scratch:
@@ -96,7 +98,7 @@ def _site_notes(f: Findings) -> list[str]:
         notes.append(f"robots.txt {f.robots}: every URL is allowed (RFC 9309)")
     if f.rest != "ok":
         notes.append(f"REST API: {f.rest}: runs go on without its second opinion")
-    if not any(s.ok for s in f.sitemaps):
+    if f.sitemaps and not any(s.ok for s in f.sitemaps):
         notes.append("no sitemap answered: the audit cannot measure recall")
     return notes
 
@@ -105,8 +107,11 @@ def _sample_verdict(f: Findings, profile: Profile) -> tuple[list[str], list[str]
     problems: list[str] = []
     notes: list[str] = []
     page = f.sample_page
-    if f.sample is not None and not f.sample.ok:
-        problems.append(f"the archive page {f.sample.url} answered {f.sample}")
+    if f.sample is not None and f.sample.spent:
+        notes.append(f"the archive page {f.sample.url} was not checked: {f.sample}")
+    elif f.sample is not None and not f.sample.ok:
+        answered = "answered " if f.sample.status is not None else ""
+        problems.append(f"the archive page {f.sample.url}: {answered}{f.sample}")
     if page is None:
         return problems, notes
     if page.kind != "archive":
@@ -131,6 +136,8 @@ def _following_verdict(f: Findings, page: Page) -> tuple[list[str], list[str]]:
     nxt, following = f.following, f.following_page
     if nxt is None:
         return [], []
+    if nxt.spent:
+        return [], [f"the next page {nxt.url} was not checked: {nxt}"]
     if page.next_url is not None and not nxt.ok:
         return [f"the next page {nxt.url} answered {nxt}"], []
     if following is not None and following.drift:
@@ -151,6 +158,8 @@ def _post_verdict(f: Findings) -> tuple[list[str], list[str]]:
         "(one more request per post)"
     ]
     post = f.post_page
+    if f.post is not None and f.post.spent:
+        return [], [*notes, f"the post page {f.post.url} was not checked: {f.post}"]
     if f.post is not None and (post is None or post.kind != "post" or len(post.posts) != 1):
         why = f"{f.post}" if not f.post.ok else "it does not read as one post"
         return [f"the post page {f.post.url}: {why}"], notes

@@ -113,6 +113,7 @@ def _site_rows(p: Probe) -> list[tuple[str, str]]:
     short = _short(f.site)
     rest = f"answers: {f.rest_total} posts (X-WP-Total)" if f.rest == "ok" else f"{f.rest}"
     sitemaps = ", ".join(short(s.url) + ("" if s.ok else f" ({s})") for s in f.sitemaps)
+    named = ": the archives are named in the settings" if f.archives_from == ("settings",) else ""
     kinds = [u for u in f.archives if "/category/" in u]
     archives = f"{len(f.archives)}: {len(kinds)} categories, {len(f.archives) - len(kinds)} tags"
     if f.archives_from:
@@ -125,7 +126,7 @@ def _site_rows(p: Probe) -> list[tuple[str, str]]:
     return [
         ("theme", _theme(f) or "unknown"),
         ("REST API", rest),
-        ("sitemaps", sitemaps or "none asked"),
+        ("sitemaps", sitemaps or f"none asked{named}"),
         ("feeds", ", ".join(short(u) for u in f.signs.feeds) if f.signs else "none"),
         ("archives", archives),
         ("profile", profile),

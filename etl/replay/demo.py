@@ -17,6 +17,11 @@ from etl import cli
 from etl.replay.server import serve
 
 PORT = 8765
+# Where the demo needs no contact (a loopback site), the live site does: before any request.
+LIVE = (
+    'live: set contact = "you@example.org" in etl.toml (or ETL_CONTACT, or --contact), '
+    "then make corpus"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {table}")
         print(f"next: .venv/bin/etl stats --data-dir {args.data_dir}")
         print(f"      make report DATA={args.data_dir}")
+        print(LIVE)
     return status
 
 
