@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from etl.crawl.archives import crawl_archives
-from etl.crawl.audit import Audit, HealResult, audit, heal, to_heal
+from etl.crawl.audit import Checked, audit, heal, to_heal
 from etl.crawl.discover import discover
 from etl.crawl.plan import plan_crawl
 from etl.crawl.posts import PostPages
@@ -22,14 +24,14 @@ from etl.crawl.raw import RawArchive, new_run_id
 from etl.crawl.session import CrawlResult, Validators, check_reachable, open_session
 from etl.crawl.stop import Stop, Stopped
 from etl.load import store
-from etl.load.audit_table import write_audit
+from etl.load.audit_table import write_checked
 from etl.load.collect import Collected
 from etl.load.merge import KnownPosts, collector, last_seen, merge_collected
 from etl.load.store import SOURCE_TABLES, Corpus, check_site, read_corpus, write_corpus
 from etl.lock import run_lock
 from etl.parse.page import parse_fetch
 from etl.records import Fetch, Page, Problem
-from etl.runlog import RunReport, add_audit, add_crawl, add_merge, collect_warnings, finish
+from etl.runlog import RunReport, add_crawl, add_merge, collect_warnings, finish
 from etl.settings import Settings
 from etl.watch import SiteWatch
 
@@ -55,36 +57,40 @@ class Start:
         return self.mode != "incremental"
 
 
-@dataclass(frozen=True)
-class Checked:
-    """The audit against the sitemaps, what the heal fetched, and the requests both cost."""
-
-    found: Audit
-    healed: HealResult
-    requests: int
-
-
 def run_corpus(
     settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> RunReport:
     """`etl corpus`: crawl, parse, collect, audit and heal, merge, write, report. Raises
     LockedError when another run holds the data folder. `transport` replaces the network
-    (unit tests); without it a dead site fails at once (SiteUnreachable)."""
-    with run_lock(settings.data_dir), collect_warnings() as warned:
-        start = _start(settings, from_raw=False)
-        report = RunReport(start.run_id, start.mode, settings.site, dt.datetime.now(dt.UTC))
-        report.warnings = warned  # every warning of the run goes into its report too
+    (unit tests); without it a dead site fails at once (SiteUnreachable). SIGTERM or SIGINT
+    ends the run wherever it is, as its report says (see `_run`)."""
+    with _run(settings, "full" if settings.full else "incremental") as (stop, report):
+        start = _start(settings, report, from_raw=False)  # and the run's mode
         if transport is None:
             check_reachable(settings.site, settings.connect_timeout)
-        stop = Stop(settings.max_run_time)  # SIGTERM, SIGINT or the deadline end the crawl
-        try:
-            crawled = stop.run(_crawl(settings, start, transport, stop))
-        except Stopped as stopped:  # the raw archive keeps what was fetched; nothing published
-            return finish(report, settings.data_dir, stopped=stopped)
+        began = time.monotonic()
+        crawled = stop.run(_crawl(settings, start, transport, stop))
         collected, crawl, checked, watch, excerpts = crawled
-        report.timings["crawl_s"] = round(time.monotonic() - stop.started, 3)
+        report.timings["crawl_s"] = round(time.monotonic() - began, 3)
         add_crawl(report, crawl, excerpts)
-        return _publish(settings, start, report, collected, checked, watch)
+        _publish(settings, start, report, collected, checked, watch, stop)
+    return report  # or stopped: then it says where, and what was kept
+
+
+@contextmanager
+def _run(settings: Settings, mode: str) -> Iterator[tuple[Stop, RunReport]]:
+    """A run's frame: SIGTERM and SIGINT handled from its first line (etl.crawl.stop), the
+    data folder's lock, its report. A signal, or the deadline, ends the block with the report
+    written; past the manifest swap (every table published and linked) it says so."""
+    with Stop(settings.max_run_time) as stop, run_lock(settings.data_dir), \
+            collect_warnings() as warned:  # fmt: skip
+        report = RunReport(new_run_id(), mode, settings.site, dt.datetime.now(dt.UTC))
+        report.warnings = warned  # every warning of the run goes into its report too
+        try:
+            yield stop, report
+        except Stopped as stopped:  # the raw archive keeps what was fetched
+            published = store.is_published(settings.processed_dir, report.run_id)
+            finish(report, settings.data_dir, stopped=stopped, published=published)
 
 
 async def _crawl(
@@ -131,10 +137,8 @@ async def _crawl(
 def rebuild(settings: Settings) -> RunReport:
     """`etl rebuild`: the tables rebuilt from the raw archive alone, no network: the latest good
     response of each URL, parsed and merged as a run would."""
-    with run_lock(settings.data_dir), collect_warnings() as warned:
-        start = _start(settings, from_raw=True)
-        report = RunReport(start.run_id, start.mode, settings.site, dt.datetime.now(dt.UTC))
-        report.warnings = warned
+    with _run(settings, "rebuild") as (stop, report):
+        start = _start(settings, report, from_raw=True)
         collected, watch = Collected(), SiteWatch(settings, start.mode)
         for fetch in RawArchive(settings.raw_dir).latest():
             page = parse_fetch(fetch, watch.profile)
@@ -143,15 +147,17 @@ def rebuild(settings: Settings) -> RunReport:
         if collected.pages == 0:
             report.fail(f"no archive pages in {settings.raw_dir}: crawl first")
         report.pages = {"fetched": 0, "not_modified": 0, "failed": 0, "from_raw": collected.pages}
-        return _publish(settings, start, report, collected.finish(), None, watch)
+        _publish(settings, start, report, collected.finish(), None, watch, stop)
+    return report
 
 
 def _publish(settings: Settings, start: Start, report: RunReport, collected: Collected,
-             checked: Checked | None, watch: SiteWatch) -> RunReport:  # fmt: skip
-    """Merge the run into the corpus, write the tables, then the run report."""
+             checked: Checked | None, watch: SiteWatch, stop: Stop) -> RunReport:  # fmt: skip
+    """Merge the run into the corpus, write the tables, then the run report. A signal stops
+    the write before the manifest swap (nothing published), or after every table is linked."""
     if why := report.nothing_crawled(checked.healed.healed if checked else ()):
         if report.unchanged and start.existing is not None:  # the tables stand: audit them
-            _audited(settings, start, report, checked, start.existing.posts)
+            write_checked(checked, settings, start.run_id, report, start.existing.posts)
             watch.finish(report, start.existing.posts)
         return finish(report, settings.data_dir, unpublished=why)  # the tables stay as they are
     drift = collected.drift
@@ -164,12 +170,12 @@ def _publish(settings: Settings, start: Start, report: RunReport, collected: Col
     began = time.monotonic()
     merged = merge_collected(start.existing, collected, full=clean_full, settings=settings)
     report.timings["merge_s"] = round(time.monotonic() - began, 3)
+    add_merge(report, merged, drift, [p.code for p, _, _ in collected.problems])
     began = time.monotonic()
     write_corpus(merged.corpus, settings.processed_dir, run_id=start.run_id, site=settings.site,
-                 generated_at=dt.datetime.now(dt.UTC))  # fmt: skip
+                 generated_at=dt.datetime.now(dt.UTC), publishing=stop.held())  # fmt: skip
     report.timings["write_s"] = round(time.monotonic() - began, 3)
-    add_merge(report, merged, drift, [p.code for p, _, _ in collected.problems])
-    _audited(settings, start, report, checked, merged.corpus.posts)
+    write_checked(checked, settings, start.run_id, report, merged.corpus.posts)
     watch.finish(report, merged.corpus.posts)  # the profile, rule counts, the REST API's view
     if settings.keep_runs and report.exit_status == 0 and start.mode != "rebuild":
         # Old runs' raw files, less what the new tables' refresh and rebuild still read.
@@ -178,15 +184,7 @@ def _publish(settings: Settings, start: Start, report: RunReport, collected: Col
     return finish(report, settings.data_dir)
 
 
-def _audited(s: Settings, start: Start, r: RunReport, checked: Checked | None, posts: Any) -> None:
-    """The audit's table, and its recall in the report as the published `posts` stand."""
-    if checked is not None:
-        found, healed = checked.found, checked.healed
-        write_audit(found, s.processed_dir, site=s.site, run_id=start.run_id, heal=healed)
-        add_audit(r, found, healed, checked.requests, posts.column("url").to_pylist(), s.min_recall)
-
-
-def _start(settings: Settings, *, from_raw: bool) -> Start:
+def _start(settings: Settings, report: RunReport, *, from_raw: bool) -> Start:
     existing = read_corpus(settings.processed_dir, only=SOURCE_TABLES)
     check_site(settings.processed_dir, settings.site)
     full = from_raw or settings.full or existing is None
@@ -197,4 +195,5 @@ def _start(settings: Settings, *, from_raw: bool) -> Start:
     known = None if full else KnownPosts(existing)
     asked = frozenset(existing.pages.column("url").to_pylist()) if existing else frozenset()
     whole = existing is None or store.is_consistent(settings.processed_dir)
-    return Start(new_run_id(), mode, existing, known, last_seen(existing), validators, asked, whole)
+    report.mode, seen = mode, last_seen(existing)
+    return Start(report.run_id, mode, existing, known, seen, validators, asked, whole)

@@ -34,7 +34,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # pages failed, drift, recall too low or unknowable, nothing crawled, deadline
 EXIT_USAGE = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the data folder; try again later
-EXIT_SIGINT = 130  # 128 + SIGINT: interrupted (Ctrl-C); nothing published, the raw archive kept
+EXIT_SIGINT = 130  # 128 + SIGINT: interrupted (Ctrl-C); the raw archive kept
 EXIT_SIGTERM = 143  # 128 + SIGTERM: interrupted (cron wrappers, systemd, timeout); the same
 
 MAX_WAITS = 20  # URLs a report names for their Retry-After waits, longest first (all counted)
@@ -132,14 +132,20 @@ class RunReport:
 
 
 def finish(
-    r: RunReport, data_dir: Path, *, unpublished: str | None = None, stopped: Stopped | None = None
+    r: RunReport,
+    data_dir: Path,
+    *,
+    unpublished: str | None = None,
+    stopped: Stopped | None = None,
+    published: bool = False,
 ) -> RunReport:
     """The last step of every run: stamp its end, write its report. `unpublished`: why the
     run left the published tables as they were (a run that publishes nothing never
-    succeeds); `stopped`: the crawl a signal or the deadline ended, which publishes nothing."""
+    succeeds); `stopped`: the run a signal or the deadline ended, which publishes nothing
+    unless it was stopped after its tables were (`published`)."""
     if stopped is not None:
         _add_stopped(r, stopped)
-        unpublished = str(stopped)
+        unpublished = None if published else str(stopped)
     r.published, r.not_published = unpublished is None, unpublished
     if unpublished is not None and r.exit_status == EXIT_OK and not r.unchanged:
         r.fail(unpublished)
@@ -150,7 +156,7 @@ def finish(
 
 
 def _add_stopped(r: RunReport, stopped: Stopped) -> None:
-    """A crawl a signal or the deadline stopped: its numbers so far, why, what was kept."""
+    """A run a signal or the deadline stopped: its crawl's numbers, why, what was kept."""
     if stopped.crawl is not None:
         add_crawl(r, stopped.crawl)
     r.exit_status, r.reason = stopped.exit_status, str(stopped)

@@ -70,7 +70,7 @@ def long_waits(r: RunReport) -> list[dict[str, Any]]:
 
 
 def stopped_line(r: RunReport) -> str:
-    """The one line an interrupted run prints: what was kept, what was not published."""
+    """The one line an interrupted run prints: what was kept, whether it published."""
     return f"etl: run {r.run_id} {r.reason}: {_kept(r)}"
 
 
@@ -78,7 +78,8 @@ def _kept(r: RunReport) -> str:
     from etl.crawl.stop import Kept
 
     kept = (r.stopped or {}).get("kept")
-    return f"{Kept(**kept) if kept else 'nothing fetched yet'}; published tables unchanged"
+    tables = "the run's tables published" if r.published else "published tables unchanged"
+    return f"{Kept(**kept) if kept else 'nothing fetched yet'}; {tables}"
 
 
 def failure_text(r: RunReport) -> str:

@@ -1,15 +1,18 @@
 """SIGTERM and SIGINT during `etl corpus` (what cron wrappers, systemd, `timeout` and Ctrl-C
-send), to a real child process mid-crawl against the replay server: the run stops asking,
+send), to a real child process against the replay server. Mid-crawl: the run stops asking,
 keeps every response it fetched in a whole raw archive, leaves the published tables and the
 manifest byte-identical, writes its report marked interrupted, says what it kept in one line
 on stderr and exits 128 + the signal's number; the next run's tables equal those of a run
-that was never interrupted. A second signal exits at once."""
+that was never interrupted. A second signal exits at once. Before the crawl (the site's
+first connect hanging) and during the table write the run ends the same way; a signal
+after the write's manifest swap ends it once every table of the run is published."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +22,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from etl.load.store import MANIFEST, WRITE_POINTS, is_consistent
 from etl.replay.server import ReplayServer, serve
 from tests.reliability import (
     SNAP1,
@@ -176,3 +180,111 @@ def test_etl_crawl_stops_the_same_way(tmp_path: Path) -> None:
     [warc] = (data / "raw").glob("*.warc.gz")
     lines, _ = raw_records(warc)  # closed whole
     assert f": {lines} fetches (" in line and line.endswith(f"kept in {warc}")
+
+
+def connecting_to(port: int) -> bool:
+    """Whether a socket on this machine waits for its connect to `port` (SYN sent, no answer)."""
+    rows = [row.split() for row in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return any(row[2].endswith(f":{port:04X}") and row[3] == "02" for row in rows)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_while_the_first_connect_hangs_ends_the_run_the_same_way(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    data = tmp_path / "data"
+    with serve(SNAP1) as srv:
+        assert run(srv, data).exit_status == 0
+        published = hashes(data / "processed")
+        # The site stops answering: nothing accepts, and with the one-place backlog taken
+        # the kernel drops the next connect's SYN, so that connect waits for its timeout.
+        srv.shutdown()
+        srv.socket.listen(0)
+        port = srv.server_address[1]
+        slow = cli_env(ETL_CONNECT_TIMEOUT="600")
+        with (
+            socket.create_connection(("127.0.0.1", port)),
+            subprocess.Popen(
+                command(srv.url, data), env=slow, stderr=subprocess.PIPE, text=True
+            ) as proc,
+        ):
+            wait_for(lambda: connecting_to(port), proc, "a connect to the site")
+            os.kill(proc.pid, sig)
+            _, stderr = proc.communicate(timeout=30)  # not the connect's 600 s
+
+    assert proc.returncode == 128 + sig, stderr
+    [line] = stderr.splitlines()
+    report = last_report(data)
+    assert line == (
+        f"etl: run {report['run_id']} interrupted by {sig.name} after "
+        f"{report['stopped']['after_s']:.1f} s: nothing fetched yet; published tables unchanged"
+    )
+    assert report["status"] == "interrupted" and report["exit_status"] == 128 + sig
+    assert report["stopped"]["by"] == sig.name and report["stopped"]["kept"] is None
+    assert report["published"] is False and sig.name in report["not_published"]
+    assert report["mode"] == "incremental" and report["finished_at"]
+    assert not list((data / "raw").glob(f"{report['run_id']}*"))  # it asked nothing
+    assert hashes(data / "processed") == published
+
+
+# `etl corpus` as the command line runs it, its table write held at one of
+# `store.WRITE_POINTS` until the test has signalled it (and writes a line to its stdin).
+PAUSED_WRITE = """
+import functools, sys
+from etl import pipeline
+from etl.cli import main
+from etl.load import store
+
+def pause(at):
+    if at == sys.argv[1]:
+        print(f"paused at {at}", flush=True)
+        sys.stdin.readline()
+
+pipeline.write_corpus = functools.partial(store.write_corpus, hooks=pause)
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("point", WRITE_POINTS)
+def test_a_signal_during_the_table_write_ends_the_run_before_or_after_publishing(
+    tmp_path: Path, point: str, reference: dict[str, Any]
+) -> None:
+    data = tmp_path / "data"
+    swapped = WRITE_POINTS.index(point) >= WRITE_POINTS.index("write.published")
+    with serve(SNAP1) as srv:
+        snapshot_1_then_2(srv, data)
+        before = hashes(data / "processed")
+        argv = [sys.executable, "-c", PAUSED_WRITE, point, *command(srv.url, data, "--full")[3:]]
+        pipe = subprocess.PIPE
+        with subprocess.Popen(
+            argv, env=cli_env(), stdin=pipe, stdout=pipe, stderr=pipe, text=True
+        ) as proc:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == f"paused at {point}"
+            os.kill(proc.pid, signal.SIGTERM)
+            _, stderr = proc.communicate("go on\n", timeout=30)  # a held write goes on
+
+        assert proc.returncode == 128 + signal.SIGTERM, stderr
+        [line] = stderr.splitlines()
+        report = last_report(data)
+        kept = report["stopped"]["kept"]
+        assert line.startswith(f"etl: run {report['run_id']} interrupted by SIGTERM after ")
+        assert f": {kept['records']} fetches (" in line and kept["warc"] in line
+        assert kept["archive_pages"] > 0 and raw_records(Path(kept["warc"]))[0] == kept["records"]
+        assert report["status"] == "interrupted" and report["exit_status"] == 143
+        assert report["published"] is swapped and report["posts"]["total"] > 0
+        processed = data / "processed"
+        if swapped:  # the run's tables, whole: the manifest names them, every table links them
+            assert line.endswith("; the run's tables published")
+            manifest = json.loads((processed / MANIFEST).read_text(encoding="utf-8"))
+            assert manifest["run_id"] == report["run_id"] and is_consistent(processed)
+        else:  # nothing of the run left: not even its unpublished set
+            assert line.endswith("; published tables unchanged")
+            assert hashes(processed) == before
+
+        # The next run goes on as after a kill: nothing lost, nothing doubled.
+        done = cli(srv.url, data)
+        assert done.returncode == 0, done.stderr
+    got = content(data)
+    for name in COMPARED:
+        assert got[name] == reference[name], name

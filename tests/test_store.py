@@ -3,6 +3,7 @@ readers never see a half-written table nor the tables of two runs side by side."
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -109,6 +111,7 @@ def test_a_write_stopped_at_any_point_leaves_one_whole_run_and_the_next_repairs(
 ) -> None:
     old, new = _half(_corpus()), _corpus()
     _write(old, tmp_path, "old")
+    before = _files(tmp_path)
 
     def stop(at: str) -> None:
         if at == point:
@@ -119,6 +122,8 @@ def test_a_write_stopped_at_any_point_leaves_one_whole_run_and_the_next_repairs(
     got = read_corpus(tmp_path)
     assert got is not None
     published_new = WRITE_POINTS.index(point) >= WRITE_POINTS.index("write.published")
+    if not published_new:  # stopped before the swap: not even the run's own set is left
+        assert _files(tmp_path) == before
     assert _same(got, new if published_new else old)  # one whole run, never a mix
     for spec in tables.TABLES:  # every top-level table whole and readable
         pq.read_table(tmp_path / f"{spec.name}.parquet")
@@ -265,3 +270,22 @@ def test_tables_copied_without_their_sets_still_read(tmp_path: Path) -> None:
     current = published(copy)
     assert current is not None and current.folder == copy
     assert _same(read_corpus(copy), _corpus())  # type: ignore[arg-type]
+
+
+def test_a_stop_held_during_the_publication_waits_until_every_table_is_linked(
+    tmp_path: Path,
+) -> None:
+    _write(_half(_corpus()), tmp_path, "old")
+    held: list[str] = []
+
+    @contextlib.contextmanager
+    def publishing() -> Iterator[None]:
+        yield
+        held.append("done")
+        raise Stop("held")  # as `Stop.held()` raises a signal that came during the block
+
+    with pytest.raises(Stop):
+        _write(_corpus(), tmp_path, "new", hooks=held.append, publishing=publishing())
+    assert held[-2:] == ["write.linked_one", "done"]  # raised once the links were done
+    assert is_consistent(tmp_path) and _same(read_corpus(tmp_path), _corpus())  # type: ignore[arg-type]
+    assert len(list((tmp_path / SETS).iterdir())) == 2  # the new set and the one before

@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="etl",
         description="Scrape the cssamerica.com blog into a clean, deduplicated Parquet corpus.",
         epilog="Exit status: 0 ok, 1 run failed (reason on stderr), 2 usage, 75 locked, "
-        "143/130 interrupted by SIGTERM/SIGINT (nothing published, the raw archive kept).",
+        "143/130 interrupted by SIGTERM/SIGINT (the raw archive kept; one line says what).",
     )
     parser.add_argument("--version", action="version", version=f"etl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -14,6 +14,7 @@ from etl.runlog import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
     from etl.crawl.audit import Audit
+    from etl.crawl.stop import Stopped
 
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -98,17 +99,30 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_corpus(args: argparse.Namespace) -> int:
+    from etl.crawl.stop import Stopped
     from etl.pipeline import run_corpus as corpus
 
     setup_logging(args)
-    return _finish(args, corpus(settings_from(args, asks_site=True)))
+    try:
+        return _finish(args, corpus(settings_from(args, asks_site=True)))
+    except Stopped as stopped:  # a signal just as the run took its lock or let it go
+        return _stopped(args, stopped)
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
+    from etl.crawl.stop import Stopped
     from etl.pipeline import rebuild
 
     setup_logging(args)
-    return _finish(args, rebuild(settings_from(args)))
+    try:
+        return _finish(args, rebuild(settings_from(args)))
+    except Stopped as stopped:
+        return _stopped(args, stopped)
+
+
+def _stopped(args: argparse.Namespace, stopped: Stopped) -> int:
+    print(f"etl {args.command}: {stopped}: {stopped.kept_text()}", file=sys.stderr)
+    return stopped.exit_status
 
 
 def _finish(args: argparse.Namespace, report: object) -> int:
@@ -132,13 +146,11 @@ def run_crawl_only(args: argparse.Namespace) -> int:
 
     setup_logging(args)
     settings = settings_from(args, asks_site=True)
-    stop = Stop(settings.max_run_time)  # SIGTERM, SIGINT or the deadline end the crawl
-    try:
-        with run_lock(settings.data_dir):
+    try:  # SIGTERM, SIGINT or the deadline end the command, wherever it is
+        with Stop(settings.max_run_time) as stop, run_lock(settings.data_dir):
             result = stop.run(crawl_site(settings, stop))
     except Stopped as stopped:
-        print(f"etl crawl: {stopped}: {stopped.kept_text()}", file=sys.stderr)
-        return stopped.exit_status
+        return _stopped(args, stopped)
     if not result.ok:
         print(result.summary(), file=sys.stderr)
         first = result.failures[0]

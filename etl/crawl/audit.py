@@ -154,6 +154,15 @@ class HealResult:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A run's audit against the sitemaps, what the heal fetched, and the requests both cost."""
+
+    found: Audit
+    healed: HealResult
+    requests: int
+
+
 def to_heal(result: AuditResult, skip: Collection[str] = ()) -> tuple[str, ...]:
     """Missing first (they count against recall), then stale; none in `skip` (tried already
     this run: every URL is asked once a run)."""

@@ -1,22 +1,29 @@
-"""How a crawl ends early: SIGTERM or SIGINT (what cron wrappers, systemd, `timeout` and
+"""How a run ends early: SIGTERM or SIGINT (what cron wrappers, systemd, `timeout` and
 Ctrl-C send), or the run's deadline (`Settings.max_run_time`).
 
-`Stop.run(crawl)` runs the crawl's event loop. The first signal, or the deadline, cancels the
-crawl: no new request starts, the ones in flight are dropped, and the crawl's `async with`
+`with Stop(max_run_time) as stop:` handles both signals for the whole block, in the main
+thread: a signal raises `Stopped` wherever the run is (reading the corpus, waiting for the
+site's first connect, merging, writing), except in two places that stop in their own way.
+`stop.run(crawl)` runs the crawl's event loop: the first signal, or the deadline, cancels
+the crawl: no new request starts, the ones in flight are dropped, and the crawl's `async with`
 blocks close on the way out (the raw archive is flushed, fsynced and closed, so everything
-fetched so far is kept). Then `Stopped` is raised, naming why, what the crawl was waiting for
-(`Client.pending()`) and what the raw archive kept; the caller publishes nothing. A second
-signal, from then until the process ends, exits at once (128 + the signal's number): the
-raw archive is written record by record, so even that loses nothing already written.
+fetched so far is kept); then `Stopped` is raised, naming why, what the crawl was waiting for
+(`Client.pending()`) and what the raw archive kept. `with stop.held():` is a step a signal
+must not cut in two (the tables' publication): a signal during it is raised at its end.
+A second signal, from then until the process ends, exits at once (128 + the signal's
+number): the raw archive is written record by record, so even that loses nothing already
+written, and the tables are published by one rename.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,6 +31,7 @@ if TYPE_CHECKING:
     from etl.crawl.session import CrawlResult, Session
 
 T = TypeVar("T")
+Previous = dict[int, Any]
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 DEADLINE = "deadline"
 
@@ -40,8 +48,9 @@ class Kept:
         return f"{self.records} fetches ({self.archive_pages} archive pages) kept in {self.warc}"
 
 
-class Stopped(Exception):
-    """The crawl ended early; nothing of the run may be published. `str()` is the reason."""
+class Stopped(BaseException):
+    """The run ended early; `str()` is the reason. A BaseException, as KeyboardInterrupt is:
+    a signal raises it wherever the run is, and no `except Exception` on the way may catch it."""
 
     def __init__(
         self,
@@ -79,22 +88,48 @@ def _reason(by: str, after_s: float, pending: list[str], max_run_time: float) ->
 
 @dataclass
 class Stop:
-    """`stop.run(crawl)`, the crawl opening its session with `open_session(..., stop=stop)`,
-    which shows the session to `watch` before its first request: a stop then names what the
-    crawl was waiting for and what the raw archive kept. The deadline counts from `started`."""
+    """`with stop:` around the run; `stop.run(crawl)`, the crawl opening its session with
+    `open_session(..., stop=stop)`, which shows the session to `watch` before its first
+    request: a stop then names what the crawl was waiting for and what the raw archive kept.
+    The deadline counts from `started`."""
 
     max_run_time: float
     started: float = field(default_factory=time.monotonic)
     session: Session | None = None
-    by: str | None = None  # why the crawl is stopping, once it is
+    by: str | None = None  # why the run is stopping, once it is
     pending: list[str] = field(default_factory=list)
+    _held: bool = field(default=False, init=False, repr=False)
+    _previous: Previous = field(default_factory=dict, init=False, repr=False)
+
+    def __enter__(self) -> Stop:
+        self._previous = _handle(self._interrupt)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """The handlers as they were, unless a signal stopped the run: then a second signal
+        still exits at once until the process ends."""
+        for sig, before in self._previous.items():
+            signal.signal(sig, before if self.by in (None, DEADLINE) else _exit_at_once)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """A signal during the block is raised (as Stopped) when the block is done."""
+        outer, self._held = self._held, True
+        try:
+            yield
+        finally:
+            self._held = outer
+        if self.by is not None and not outer:
+            raise self._stopped()
 
     def watch(self, session: Session) -> None:
         self.session = session
 
     def run(self, crawl: Coroutine[Any, Any, T]) -> T:
-        """`asyncio.run(crawl)`, or Stopped once the stopped crawl has unwound."""
-        return asyncio.run(self._run(crawl))
+        """`asyncio.run(crawl)`, or Stopped once the stopped crawl has unwound. A signal while
+        the loop starts or closes, outside its own handlers, waits for them."""
+        with self.held():
+            return asyncio.run(self._run(crawl))
 
     async def _run(self, crawl: Coroutine[Any, Any, T]) -> T:
         loop = asyncio.get_running_loop()
@@ -102,6 +137,8 @@ class Stop:
         left = self.max_run_time - (time.monotonic() - self.started)
         deadline = loop.call_later(max(0.0, left), self._stop, task, DEADLINE)
         previous = _install(loop, lambda signum: self._signal(task, signum))
+        if self.by is not None:  # a signal came as the loop started: no request at all
+            task.cancel()
         try:
             result = await task
         except asyncio.CancelledError:
@@ -113,6 +150,17 @@ class Stop:
         if self.by is not None:  # also when the crawl ended just as the stop came
             raise self._stopped()
         return result
+
+    def _interrupt(self, signum: int, frame: object) -> None:
+        """A signal outside the crawl's loop: Stopped from where the run is (or at the end of
+        `held()`)."""
+        if self.by is not None:  # one after the deadline stopped the run
+            _exit_at_once(signum, frame)
+        self.by = signal.Signals(signum).name
+        for sig in SIGNALS:  # from now on another signal exits at once, even mid-cleanup
+            signal.signal(sig, _exit_at_once)
+        if not self._held:
+            raise self._stopped()
 
     def _signal(self, task: asyncio.Future[Any], signum: int) -> None:
         if self.by is not None:  # two signals at once, or one after the deadline stopped us
@@ -138,7 +186,12 @@ class Stop:
         return Stopped(self.by, after, self.pending, s.result(), kept, self.max_run_time)
 
 
-Previous = dict[int, Any]
+def _handle(handler: Callable[[int, Any], None]) -> Previous:
+    """`handler` for SIGTERM and SIGINT; none outside the main thread (a run started from
+    another thread cannot be signalled)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, handler) for sig in SIGNALS}
 
 
 def _install(loop: asyncio.AbstractEventLoop, handler: Callable[[int], None]) -> Previous:

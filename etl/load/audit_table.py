@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from etl.load import tables
 from etl.load.store import write_table
+from etl.runlog import add_audit
 
 if TYPE_CHECKING:
-    from etl.crawl.audit import Audit, HealResult
+    from etl.crawl.audit import Audit, Checked, HealResult
+    from etl.runlog import RunReport
+    from etl.settings import Settings
 
 
 def corpus_times(processed_dir: Path) -> dict[str, dt.datetime | None]:
@@ -67,3 +70,16 @@ def write_audit(
         site=site,
         generated_at=now,
     )
+
+
+def write_checked(
+    checked: Checked | None, settings: Settings, run_id: str, report: RunReport, posts: Any
+) -> None:
+    """A run's audit (None: it made none): its table, and its recall in `report` as the
+    published `posts` stand."""
+    if checked is None:
+        return
+    found, healed = checked.found, checked.healed
+    write_audit(found, settings.processed_dir, site=settings.site, run_id=run_id, heal=healed)
+    urls = posts.column("url").to_pylist()
+    add_audit(report, found, healed, checked.requests, urls, settings.min_recall)

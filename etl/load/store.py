@@ -90,9 +90,12 @@ def write_corpus(
     site: str,
     generated_at: dt.datetime,
     hooks: WriteHooks | None = None,
+    publishing: contextlib.AbstractContextManager[object] | None = None,
 ) -> None:
     """Write every table (zstd Parquet) into the run's own set, then publish it: the manifest
-    swapped, then the top-level links. `hooks(point)` is called at each of `WRITE_POINTS`."""
+    swapped, then the top-level links. `hooks(point)` is called at each of `WRITE_POINTS`;
+    the publication runs inside `publishing` (the run's `Stop.held()`: a signal then waits
+    until every table is linked). An error before the swap leaves no trace of the run."""
     at = hooks or (lambda point: None)
     folder = Path(processed_dir)
     (folder / SETS).mkdir(parents=True, exist_ok=True)
@@ -109,13 +112,15 @@ def write_corpus(
         fsync_dir(folder / SETS)
         at("write.manifest")
         rows = {spec.name: table.num_rows for spec, table in corpus.items()}
-        write_json({**meta, "tables": rows, "set": set_name}, folder / MANIFEST)
+        with publishing or contextlib.nullcontext():
+            write_json({**meta, "tables": rows, "set": set_name}, folder / MANIFEST)
+            at("write.published")
+            _link_tables(folder, folder / set_name, at)
+            _remove_sets(folder, {set_name, before.name if before is not None else ""})
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    at("write.published")
-    _link_tables(folder, folder / set_name, at)
-    keep = {set_name, before.name if before is not None else ""}
-    _remove_sets(folder, keep)
+        if _manifest(folder).get("set") != set_name:  # never published: an unused set
+            shutil.rmtree(folder / set_name, ignore_errors=True)
 
 
 def _write_set(corpus: Corpus, staging: Path, meta: dict[str, str]) -> None:
@@ -263,6 +268,11 @@ def published(processed_dir: Path) -> TableSet | None:
     if (folder / "posts.parquet").exists() or (folder / "teasers.parquet").exists():
         return TableSet(folder, "", manifest)
     return None
+
+
+def is_published(processed_dir: Path, run_id: str) -> bool:
+    """Whether the manifest names `run_id`'s tables (a run stopped after its swap)."""
+    return _manifest(Path(processed_dir)).get("run_id") == run_id
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
