@@ -1,4 +1,5 @@
 import datetime as dt
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -479,3 +480,21 @@ def test_a_post_seen_unchanged_keeps_its_stored_row() -> None:
     row = rows(again)["https://cssamerica.com/a/"]
     assert again.counts.posts_unchanged == 1 and row["html"] == "<p>About a.</p>"
     assert row["first_seen_at"] == T0 and row["last_seen_at"] == later and row["wp_id"] == 7
+
+
+def test_trimming_the_c_heap_starts_no_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader hands freed memory back with glibc's malloc_trim, found among the symbols
+    the process has: never through a child process (ctypes.util.find_library runs ldconfig),
+    which would fork the loader at its largest."""
+    import subprocess
+
+    from etl.load import merge
+
+    def no_child(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a child process was started: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_child)
+    merge._malloc_trim.cache_clear()
+    trim = merge._malloc_trim()
+    if sys.platform.startswith("linux"):
+        assert trim is not None and trim(0) in (0, 1)

@@ -257,14 +257,17 @@ def _release() -> None:
 
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's `malloc_trim`, where the C library has it (None elsewhere)."""
-    import ctypes
-    import ctypes.util
+    """glibc's `malloc_trim`, where the C library has it (None elsewhere).
 
-    name = ctypes.util.find_library("c")
+    Looked up among the symbols the process already has (`CDLL(None)`), never with
+    `ctypes.util.find_library`, which runs `ldconfig -p` in a child process: a fork of the
+    loader at its largest, just to find a library that is loaded anyway.
+    """
+    import ctypes
+
     try:
-        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError, TypeError):  # TypeError: no C library found (name None)
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # no such symbol: not glibc
         return None
     return trim
 
