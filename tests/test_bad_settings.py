@@ -7,6 +7,7 @@ the run finishes.
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,21 @@ def test_bad_flags_are_usage_errors_not_hangs_or_unreachable_sites(
     assert done.returncode == 2, done.stderr
     assert named in done.stderr and "allowed" in done.stderr and "cannot reach" not in done.stderr
     assert done.stderr.count("\n") == 1  # one line
+
+
+def test_a_refused_value_is_refused_before_the_pipeline_is_imported(tmp_path: Path) -> None:
+    """A usage error answers at once: nothing of the crawl or the loader is loaded for it."""
+    script = (
+        "import sys\n"
+        "from etl.cli.main import main\n"
+        "status = main(['corpus', '--site', 'http://127.0.0.1:9', '--data-dir', sys.argv[1],"
+        " '--concurrency', '0'])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('etl.crawl', 'etl.load',"
+        " 'etl.pipeline', 'httpx', 'pyarrow')))\n"
+        "print(status, loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "data")],
+        capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.stdout.strip() == "2 []", (done.stdout, done.stderr)

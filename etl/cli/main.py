@@ -78,16 +78,17 @@ _EXTRAS = {"pandas": "report", "matplotlib": "report", "duckdb": "analysis"}
 
 def _refused(command: str, exc: Exception) -> int:
     """One line that says what to do, for the errors a person can act on; others propagate."""
-    # Imported here: `etl --help` must not pay for the crawl's imports.
+    if isinstance(exc, SettingsError):  # checked before anything starts: nothing was done
+        print(f"etl {command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    # Imported here, after the usage errors: `etl --help` and a refused value must not pay
+    # for the crawl's imports.
     from etl.crawl.session import SiteUnreachable
     from etl.lock import LockedError
 
     if isinstance(exc, LockedError):
         print(f"etl {command}: {exc}; not started", file=sys.stderr)
         return EXIT_LOCKED
-    if isinstance(exc, SettingsError):  # checked before anything starts: nothing was done
-        print(f"etl {command}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     if isinstance(exc, ModuleNotFoundError) and exc.name in _EXTRAS:
         # A bare `pip install -e .` has the pipeline, not the analysis tools.
         extra = _EXTRAS[exc.name]

@@ -99,23 +99,27 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_corpus(args: argparse.Namespace) -> int:
+    setup_logging(args)
+    settings = settings_from(args, asks_site=True)  # a bad value is refused before the imports
+
     from etl.crawl.stop import Stopped
     from etl.pipeline import run_corpus as corpus
 
-    setup_logging(args)
     try:
-        return _finish(args, corpus(settings_from(args, asks_site=True)))
+        return _finish(args, corpus(settings))
     except Stopped as stopped:  # a signal just as the run took its lock or let it go
         return _stopped(args, stopped)
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
+    setup_logging(args)
+    settings = settings_from(args)
+
     from etl.crawl.stop import Stopped
     from etl.pipeline import rebuild
 
-    setup_logging(args)
     try:
-        return _finish(args, rebuild(settings_from(args)))
+        return _finish(args, rebuild(settings))
     except Stopped as stopped:
         return _stopped(args, stopped)
 
