@@ -1,9 +1,8 @@
 """One run, top to bottom: discover -> plan -> fetch -> parse -> collect -> audit/heal -> merge
--> write -> report, under the data folder's lock. The crawl is one asyncio session; the plan
-decides from the sitemaps what to ask (etl.crawl.plan); archives run concurrently in
-`crawl_archives`, an async iterator of parsed pages (and of the posts' own pages where they
-show excerpts: etl.crawl.posts), each straight into the loader's collector. Incremental once a
-corpus exists; `Settings.full` forces a complete crawl."""
+-> write -> report, under the data folder's lock. The plan decides from the sitemaps what to
+ask (etl.crawl.plan); archives run concurrently in `crawl_archives`, an async iterator of
+parsed pages (and posts' own pages where archives show excerpts: etl.crawl.posts), each
+straight into the loader's collector. Incremental once a corpus exists, unless `full`."""
 
 from __future__ import annotations
 
@@ -62,8 +61,7 @@ def run_corpus(
 ) -> RunReport:
     """`etl corpus`: crawl, parse, collect, audit and heal, merge, write, report. Raises
     LockedError when another run holds the data folder. `transport` replaces the network
-    (unit tests); without it a dead site fails at once (SiteUnreachable). SIGTERM or SIGINT
-    ends the run wherever it is, as its report says (see `_run`)."""
+    (unit tests); without it a dead site fails at once (SiteUnreachable)."""
     with _run(settings, "full" if settings.full else "incremental") as (stop, report):
         start = _start(settings, report, from_raw=False)  # and the run's mode
         if transport is None:
@@ -79,9 +77,9 @@ def run_corpus(
 
 @contextmanager
 def _run(settings: Settings, mode: str) -> Iterator[tuple[Stop, RunReport]]:
-    """A run's frame: SIGTERM and SIGINT handled from its first line (etl.crawl.stop), the
-    data folder's lock, its report. A signal, or the deadline, ends the block with the report
-    written; past the manifest swap (every table published and linked) it says so."""
+    """A run's frame: signals handled from its first line (etl.crawl.stop), the lock, its
+    report. A signal or the deadline ends the block with the report written (saying whether
+    the run's tables were published)."""
     with Stop(settings.max_run_time) as stop, run_lock(settings.data_dir), \
             collect_warnings() as warned:  # fmt: skip
         report = RunReport(new_run_id(), mode, settings.site, dt.datetime.now(dt.UTC))
@@ -125,6 +123,10 @@ async def _crawl(
                 add(h.fetch, h.page)
             checked = Checked(found, healed, session.requests - before)
         await watch.ask(session)  # a second opinion, if the run found new or changed posts
+    if (again := watch.read_again(settings.raw_dir, start.run_id)) is not None:
+        collected = collector(start.existing)  # its pages misread a teaser block as posts
+        for fetch, page in again:
+            add(fetch, page)
     crawl = session.result()
     for f in crawl.failures:  # failed pages belong in the crawl log too
         problem = Problem(code=f"fetch.{f.reason}", url=f.url, detail=f.detail or f.reason)
@@ -135,8 +137,7 @@ async def _crawl(
 
 
 def rebuild(settings: Settings) -> RunReport:
-    """`etl rebuild`: the tables rebuilt from the raw archive alone, no network: the latest good
-    response of each URL, parsed and merged as a run would."""
+    """`etl rebuild`: the tables from the raw archive alone: each URL's latest good response."""
     with _run(settings, "rebuild") as (stop, report):
         start = _start(settings, report, from_raw=True)
         collected, watch = Collected(), SiteWatch(settings, start.mode)

@@ -3,6 +3,10 @@
 - **The site profile** (etl.parse.profile): the stored one (`DATA_DIR/profile.json`) with the
   settings' rules is what the run parses with; a full run learns a new one from its first
   archive pages, writes it, and names every change in the run report (a change of theme).
+- **Pages read again**: where the sample pages together show a teaser block no page alone
+  could tell (a row of the newest posts in the main column, printed as the loop's posts are),
+  a run whose pages were read without it reads them again from its raw archive
+  (`read_again`), so the row's posts are teasers, not posts with every archive's terms.
 - **Rule counts**: per field, how many records each extraction rule read it on ("none": no
   rule did), so a rule that stops matching shows in the report instead of fewer records.
 - **A second opinion**: on full runs and on runs that found new or changed posts, one page
@@ -17,7 +21,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from etl.crawl.rest import RestView, read_rest
@@ -31,7 +36,8 @@ from etl.load.profile_store import (
     write_profile,
 )
 from etl.parse.decode import decode
-from etl.parse.profile import describe_change, learn_profile, rule_counts
+from etl.parse.page import parse_fetch
+from etl.parse.profile import Profile, describe_change, learn_profile, rule_counts
 from etl.parse.site import archive_page
 from etl.records import Fetch, Page, Post
 from etl.urls import canonical_url
@@ -69,6 +75,7 @@ class SiteWatch:
         self.rules: dict[str, Counter[str]] = {}
         self.changed = False  # a parsed post the corpus does not hold as it is
         self.rest: RestView | None = None
+        self._learned: Profile | None = None
         self.not_asked = "not asked (no network in this run)"
 
     def saw(self, fetch: Fetch, page: Page) -> Page:
@@ -123,13 +130,34 @@ class SiteWatch:
         for late in agreement.lagging:
             log.warning("REST API shows a newer edit than the page: %s", late.line())
 
+    def learned(self) -> Profile | None:
+        """What a full run's sample pages say about the site (learned once); None when the
+        run learns nothing (not a full run, or no archive page read)."""
+        if self._learned is None and self.mode == "full" and self.sample:
+            pages = [self.sample[k] for k in sorted(self.sample)]
+            learned = learn_profile(pages, base=configured(self.settings))
+            self._learned = settle(self.settings, learned)
+        return self._learned
+
+    def read_again(self, raw_dir: Path, run_id: str) -> Iterator[tuple[Fetch, Page]] | None:
+        """The run's archive and post pages read again from its raw archive, when only the
+        pages together showed the teaser block they were read without; else None.
+
+        The rule counts start again with them (the pages are counted once)."""
+        learned = self.learned()
+        if learned is None or learned.rule("teasers") != "repeated_block":
+            return None
+        if learned.teaser_block == self.profile.teaser_block:
+            return None
+        log.warning("the teaser block is %s: the run's pages are read again", learned.teaser_block)
+        self.profile, self.rules = learned, {}
+        return _pages_of(raw_dir, run_id, learned)
+
     def _profile(self) -> dict[str, Any]:
         profile, path = self.profile, profile_path(self.settings.data_dir)
         info: dict[str, Any] = {"path": str(path), "learned": False, "changed": []}
-        if self.mode == "full" and self.sample:
-            pages = [self.sample[k] for k in sorted(self.sample)]
-            base = configured(self.settings)
-            profile = settle(self.settings, learn_profile(pages, base=base))
+        if (learned := self.learned()) is not None:
+            profile = learned
             changes = describe_change(self.stored, profile) if self.stored else []
             for line in changes:
                 log.warning("site profile changed: %s", line)
@@ -150,6 +178,19 @@ class SiteWatch:
             return Agreement(self.not_asked)
         urls = {canonical_url(p.link) for p in self.rest.posts}
         return compare(self.rest, rows(posts, urls), heading_dates=self.profile.heading_dates)
+
+
+def _pages_of(raw_dir: Path, run_id: str, profile: Profile) -> Iterator[tuple[Fetch, Page]]:
+    """One run's archive and post pages from the raw archive, in the order fetched."""
+    from etl.crawl.raw import RawArchive
+
+    archive = RawArchive(raw_dir)
+    for entry in archive.entries():
+        if entry.run_id == run_id and entry.status == 200 and entry.warc is not None:
+            fetch = archive.read(entry)
+            page = parse_fetch(fetch, profile)
+            if page.kind in ("archive", "post"):  # robots.txt, sitemaps, the home page: no
+                yield fetch, page
 
 
 def rows(posts: Any, urls: set[str]) -> list[Row]:
