@@ -5,16 +5,15 @@ the reachability check is skipped."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pyarrow.parquet as pq
 
 from etl.pipeline import run_corpus
 from etl.settings import Settings
+from tests.test_pipeline import as_contract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "site"
 SNAP2 = FIXTURES / "snapshot-2"
@@ -44,19 +43,6 @@ def tiny_site() -> dict[str, tuple[str, bytes]]:
     }
 
 
-def contract_row(row: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in FIELDS:
-        value = row[name]
-        if isinstance(value, dt.datetime):
-            value = value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        elif isinstance(value, dt.date):
-            value = value.isoformat()
-        out[name] = value
-    out["url"] = out["url"].replace(SITE, LIVE)
-    return out
-
-
 def test_run_corpus_over_a_mock_transport_writes_the_archives_posts(tmp_path: Path) -> None:
     site, asked = tiny_site(), []
 
@@ -77,7 +63,7 @@ def test_run_corpus_over_a_mock_transport_writes_the_archives_posts(tmp_path: Pa
     assert report.published and report.posts["new"] == 3
     assert {"/robots.txt", "/wp-sitemap.xml", ARCHIVE} <= set(asked)
     posts = pq.read_table(tmp_path / "processed" / "posts.parquet").to_pylist()
-    got = sorted((contract_row(r) for r in posts), key=lambda r: r["url"])
+    got = sorted((as_contract(r, FIELDS, SITE) for r in posts), key=lambda r: r["url"])
     expected = json.loads((FIXTURES / "expected" / "snapshot-2" / "posts.json").read_text())
     want = sorted((p for p in expected if p["tags"] == ["government"]), key=lambda r: r["url"])
     assert [r["url"] for r in got] == [r["url"] for r in want] and len(got) == 3
